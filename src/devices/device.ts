@@ -27,17 +27,18 @@ export type DeviceKind =
   | 'other';
 
 export interface Device {
-  /** `vvvv:pppp`, lower-case hex. */
+  /** Vendor and product id as sysfs gives them: four lower-case hex digits from the kernel, kept as written otherwise, as USBGuard does. */
   id: { vendor: string; product: string };
   serial: string;
   name: string;
   manufacturer: string;
   /** USBGuard-compatible hash of this device's identity and descriptors (base64). */
   hash: string;
-  /** The hash of the parent device (the root hub's is computed from the controller). */
+  /** The hash of the parent device (a root hub's is the hash of its controller's sysfs path). */
   parentHash: string;
-  /** The sysfs name of the port, such as `1-2.3` or `usb1`. */
+  /** The device's sysfs name, which names the port it is plugged into: `1-2.3`, or `usb1` for a root hub. */
   viaPort: string;
+  /** Every interface of every configuration, alternate settings included, as USBGuard's `with-interface` lists them. */
   interfaces: InterfaceType[];
   /** `hotplug`, `hardwired`, `not used`, `unknown` or '' as USBGuard reports it. */
   connectType: string;
@@ -46,6 +47,9 @@ export interface Device {
   warnings: string[];
   /** Whether the kernel currently lets drivers bind (sysfs `authorized`). */
   authorized: boolean;
-  /** The device's sysfs path relative to the sysfs root, e.g. `bus/usb/devices/1-2`. */
+  /**
+   * The device's canonical sysfs path relative to the sysfs root, e.g.
+   * `devices/pci0000:00/0000:00:14.0/usb1/1-2` (`bus/usb/devices/<viaPort>` links to it).
+   */
   sysfsPath: string;
 }

@@ -4,13 +4,13 @@ export type RuleTarget = 'allow' | 'block' | 'reject' | 'match' | 'device';
 
 export type SetOperator = 'all-of' | 'one-of' | 'none-of' | 'equals' | 'equals-ordered' | 'match-all';
 
-/** A `VVVV:PPPP` pattern as written; either half may be `*`. */
+/** A `VVVV:PPPP` pattern as written (hex case kept); either half may be `*`, and a `*` vendor forces a `*` product. */
 export interface DeviceIdPattern {
   vendor: string;
   product: string;
 }
 
-/** A `cc:ss:pp` interface pattern as written; subclass and protocol may be `*`. */
+/** A `cc:ss:pp` interface pattern in lowercase hex; `ss:pp` may be `*:*` and `pp` may be `*`. */
 export interface InterfacePattern {
   classCode: string;
   subclass: string;
@@ -18,15 +18,14 @@ export interface InterfacePattern {
 }
 
 /**
- * One attribute's values. `operator` is undefined when the rule wrote a single bare
- * value (`id 1234:5678`) and set when it wrote a set (`{ ... }`, with or without a keyword;
- * a set without a keyword is `equals`), so the printer can reproduce USBGuard's form.
+ * One attribute's values. `operator` is the set operator keyword the rule wrote, or undefined
+ * when it wrote none (a bare value, or braces without a keyword), which means `equals`, USBGuard's
+ * default. USBGuard prints `equals` and no keyword alike: a bare value when there is one value,
+ * braces otherwise.
  */
 export interface RuleAttribute<T> {
   operator: SetOperator | undefined;
   values: T[];
-  /** true when the source wrote braces without an operator keyword. */
-  implicitOperator?: boolean;
 }
 
 export type ConditionKind =
@@ -38,7 +37,11 @@ export type ConditionKind =
   | 'random'
   | 'allowed-matches';
 
-/** One condition; `parameter` is the text inside the parentheses, if any. */
+/**
+ * One condition. `parameter` is the text between the parentheses exactly as written (USBGuard
+ * keeps it verbatim, escapes included); it is absent when there were no parentheses, and
+ * always absent for `true` and `false`, whose parameter USBGuard discards.
+ */
 export interface Condition {
   kind: ConditionKind;
   negated: boolean;
@@ -48,10 +51,13 @@ export interface Condition {
 export interface ConditionSet {
   operator: SetOperator | undefined;
   conditions: Condition[];
-  implicitOperator?: boolean;
 }
 
-/** A parsed rule. String values are stored unescaped. */
+/**
+ * A parsed rule. String values are stored unescaped, as text: bytes that form valid UTF-8 become
+ * their characters, and any other byte b (from `\xHH` or a raw byte) becomes the lone surrogate
+ * U+DC00+b, so every byte string round-trips through the printer.
+ */
 export interface Rule {
   target: RuleTarget;
   id?: RuleAttribute<DeviceIdPattern>;

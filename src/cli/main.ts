@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/** The `portcullis` command. */
+import type { Command } from './command';
+import { devicesCommand } from './commands/devices';
+import { generatePolicyCommand } from './commands/generate-policy';
+import { policyCommands } from './commands/policy';
+import { processIo } from './node-io';
+import { runCli } from './run-cli';
+
+export const COMMANDS: readonly Command[] = [devicesCommand, generatePolicyCommand, ...policyCommands];
+
+runCli(COMMANDS, process.argv.slice(2), processIo()).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    process.stderr.write(`portcullis: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
