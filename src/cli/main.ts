@@ -4,10 +4,11 @@ import type { Command } from './command';
 import { devicesCommand } from './commands/devices';
 import { generatePolicyCommand } from './commands/generate-policy';
 import { policyCommands } from './commands/policy';
+import { rulesCommands } from './commands/rules';
 import { processIo } from './node-io';
 import { runCli } from './run-cli';
 
-export const COMMANDS: readonly Command[] = [devicesCommand, generatePolicyCommand, ...policyCommands];
+export const COMMANDS: readonly Command[] = [devicesCommand, generatePolicyCommand, ...rulesCommands, ...policyCommands];
 
 runCli(COMMANDS, process.argv.slice(2), processIo()).then(
   (status) => {

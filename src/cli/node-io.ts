@@ -1,7 +1,16 @@
 /** The real process streams as a CliIo. */
 import type { CliIo } from './command';
 
+/** A reader that stops early (`portcullis devices | head`) closes the pipe: stop quietly, as Unix tools do. */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 export function processIo(): CliIo {
+  exitQuietlyOnClosedPipe(process.stdout);
   return {
     readStdin: async () => {
       const chunks: Buffer[] = [];

@@ -59,3 +59,18 @@ export function stodAccepts(text: string): boolean {
   if (digits === '') return false;
   return convertsWithoutRangeError(BigInt(digits), 10, exponentOf(exponent) - fraction.length);
 }
+
+/** The value std::stod(text) returns, for text that `stodAccepts`: the leading number, the rest ignored. */
+export function stodValue(text: string): number {
+  const lead = LEADING_SPACE_AND_SIGN.exec(text)?.[0] ?? '';
+  const sign = lead.includes('-') ? -1 : 1;
+  const rest = text.slice(lead.length);
+  const special = INF_OR_NAN.exec(rest)?.[1];
+  if (special !== undefined) return special.toLowerCase() === 'inf' ? sign * Infinity : NaN;
+  const hex = HEX_FLOAT.exec(rest);
+  if (hex) {
+    const [, whole = '', fraction = '', exponent] = hex;
+    return sign * Number.parseInt(`${whole}${fraction}` || '0', 16) * 2 ** (Number(exponent ?? '0') - 4 * fraction.length);
+  }
+  return sign * Number(DECIMAL_FLOAT.exec(rest)?.[0] ?? 'NaN');
+}

@@ -13,23 +13,33 @@ function daytime(text: string): number | undefined {
   return tm.sec + 60 * tm.min + 3600 * tm.hour;
 }
 
-/** localtime(BEGIN[-END]): the problem with `range`, or undefined when USBGuard accepts it. */
-function localtimeProblem(range: string): string | undefined {
+/** localtime(BEGIN[-END]) in seconds since midnight, or undefined when USBGuard refuses either time. */
+export function localtimeRange(range: string): { begin: number; end: number } | undefined {
   const dash = range.indexOf('-');
   const begin = daytime(dash < 0 ? range : range.slice(0, dash));
   const endText = dash < 0 ? '' : range.slice(dash + 1);
   const end = endText === '' ? begin : daytime(endText);
-  if (begin === undefined || end === undefined) return TIME_INTERVAL;
-  if (begin > end) return `${TIME_INTERVAL}, whose start is not after its end`;
+  return begin === undefined || end === undefined ? undefined : { begin, end };
+}
+
+/** localtime(BEGIN[-END]): the problem with `range`, or undefined when USBGuard accepts it. */
+function localtimeProblem(range: string): string | undefined {
+  const parsed = localtimeRange(range);
+  if (parsed === undefined) return TIME_INTERVAL;
+  if (parsed.begin > parsed.end) return `${TIME_INTERVAL}, whose start is not after its end`;
   return undefined;
 }
 
-/** rule-applied(...) and rule-evaluated(...): HH:MM, HH:MM:SS or seconds, as stringToSeconds reads them. */
-function elapsedTimeProblem(text: string): string | undefined {
-  if (text === '') return undefined;
+/** rule-applied(...) and rule-evaluated(...) in seconds (0 for none): HH:MM, HH:MM:SS or seconds, as stringToSeconds reads them. */
+export function elapsedSeconds(text: string): number | undefined {
+  if (text === '') return 0;
   const tm: TimeOfDay = { hour: 0, min: 0, sec: 0 };
-  if (strptime(text, '%H:%M:%s', tm) || strptime(text, '%H:%M', tm) || strptime(text, '%s', tm)) return undefined;
-  return 'expected a time such as 00:30 (HH:MM), 00:30:15 or a number of seconds such as 90';
+  if (strptime(text, '%H:%M:%s', tm) || strptime(text, '%H:%M', tm) || strptime(text, '%s', tm)) return tm.sec + 60 * tm.min + 3600 * tm.hour;
+  return undefined;
+}
+
+function elapsedTimeProblem(text: string): string | undefined {
+  return elapsedSeconds(text) === undefined ? 'expected a time such as 00:30 (HH:MM), 00:30:15 or a number of seconds such as 90' : undefined;
 }
 
 /** random(...): the probability must be a number std::stod accepts. */

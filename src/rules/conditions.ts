@@ -2,6 +2,8 @@
 import type { Condition, ConditionSet } from './rule';
 import type { MatchableDevice } from './device-match';
 import { assertNever } from '../util/assert-never';
+import { stodValue } from './c-number';
+import { elapsedSeconds, localtimeRange } from './condition-parameters';
 
 /** What conditions may look at; everything time- or chance-dependent comes from here. */
 export interface ConditionEnvironment {
@@ -25,23 +27,6 @@ export type ConditionCheck = (env: ConditionEnvironment, history: RuleHistory) =
 /** Compiles an `allowed-matches` query (a rule without target) into a device predicate. */
 export type QueryCompiler = (query: string) => (device: MatchableDevice) => boolean;
 
-/** `HH:MM[:SS]` to seconds since midnight. */
-export function parseDaytime(text: string): number {
-  const match = /^(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?$/.exec(text.trim());
-  if (!match) throw new Error(`invalid time '${text}': expected HH:MM or HH:MM:SS`);
-  const [hours, minutes, seconds] = [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
-  if (hours > 23 || minutes > 59 || seconds > 60) throw new Error(`invalid time '${text}'`);
-  return hours * 3600 + minutes * 60 + seconds;
-}
-
-/** `HH:MM:SS`, `HH:MM` or plain seconds, as USBGuard's rule-applied/rule-evaluated accept. */
-export function parsePastDuration(text: string): number {
-  if (text.includes(':')) return parseDaytime(text);
-  const digits = /^\d+/.exec(text.trim());
-  if (!digits) throw new Error(`invalid duration '${text}': expected HH:MM:SS, HH:MM or seconds`);
-  return Number(digits[0]);
-}
-
 const dayFormatters = new Map<string, Intl.DateTimeFormat>();
 
 function secondsOfDay(now: Date, timeZone: string | undefined): number {
@@ -55,11 +40,14 @@ function secondsOfDay(now: Date, timeZone: string | undefined): number {
   return (h ?? 0) * 3600 + (m ?? 0) * 60 + (s ?? 0);
 }
 
+/** The parameter's value, or an error for text the parser would have refused (a hand-built rule). */
+function required<T>(value: T | undefined, what: string, text: string): T {
+  if (value === undefined) throw new Error(`invalid ${what} '${text}'`);
+  return value;
+}
+
 function localtimeCheck(range: string): ConditionCheck {
-  const [beginText, endText] = range.split('-', 2);
-  const begin = parseDaytime(beginText ?? '');
-  const end = endText === undefined ? begin : parseDaytime(endText);
-  if (begin > end) throw new Error(`invalid time range '${range}': begin is after end`);
+  const { begin, end } = required(localtimeRange(range), 'time range', range);
   return (env) => {
     const t = secondsOfDay(env.now(), env.timeZone);
     return t >= begin && t <= end;
@@ -67,7 +55,7 @@ function localtimeCheck(range: string): ConditionCheck {
 }
 
 function sinceCheck(parameter: string | undefined, last: (h: RuleHistory) => number | undefined): ConditionCheck {
-  const windowMs = parameter === undefined || parameter === '' ? 0 : parsePastDuration(parameter) * 1000;
+  const windowMs = required(elapsedSeconds(parameter ?? ''), 'duration', parameter ?? '') * 1000;
   return (env, history) => {
     const at = last(history);
     if (at === undefined) return false;
@@ -75,9 +63,9 @@ function sinceCheck(parameter: string | undefined, last: (h: RuleHistory) => num
   };
 }
 
+/** random(p): true with probability p (0.5 when not given), p read as C's std::stod reads it. */
 function randomCheck(parameter: string | undefined): ConditionCheck {
-  const pTrue = parameter === undefined || parameter === '' ? 0.5 : Number(parameter);
-  if (!Number.isFinite(pTrue)) throw new Error(`invalid probability '${parameter}'`);
+  const pTrue = parameter === undefined ? 0.5 : stodValue(parameter);
   return (env) => env.random() < pTrue;
 }
 

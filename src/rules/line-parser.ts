@@ -82,10 +82,7 @@ class LineParser {
     const s = this.s;
     const at = s.pos;
     const found = s.match(DEVICE_ID);
-    if (found === undefined) {
-      LOOKS_LIKE_DEVICE_ID.lastIndex = at;
-      return LOOKS_LIKE_DEVICE_ID.test(s.text) && s.expect(Expectation.Value, VALUE_LABELS['device-id']);
-    }
+    if (found === undefined) return s.lookingAt(LOOKS_LIKE_DEVICE_ID) && s.expect(Expectation.Value, VALUE_LABELS['device-id']);
     this.b.setDeviceId(checkedDeviceId(found, at), at);
     return true;
   }

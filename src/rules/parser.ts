@@ -35,9 +35,16 @@ export function parseRule(text: string, where?: RuleSource): Rule {
   return rule;
 }
 
+/** A rule of a rules file, with its 1-based line number and its text as written. */
+export interface RuleLine {
+  rule: Rule;
+  line: number;
+  text: string;
+}
+
 /** A rules file as usbguard-daemon reads one: a rule or comment per line, empty lines skipped. */
-export function parseRulesFile(text: string, file: string): { rules: { rule: Rule; line: number; text: string }[]; errors: RuleSyntaxError[] } {
-  const rules: { rule: Rule; line: number; text: string }[] = [];
+export function parseRulesFile(text: string, file: string): { rules: RuleLine[]; errors: RuleSyntaxError[] } {
+  const rules: RuleLine[] = [];
   const errors: RuleSyntaxError[] = [];
   text.split('\n').forEach((lineText, index) => {
     try {

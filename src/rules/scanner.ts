@@ -17,15 +17,15 @@ export enum Expectation {
   Value = 5,
 }
 
-export function isBlank(char: string): boolean {
+/** The grammar's ascii::blank. */
+function isBlank(char: string): boolean {
   return char === ' ' || char === '\t';
 }
 
 export class Scanner {
   pos = 0;
-  /** Where the farthest expectation was noted, its rank and its text. */
-  farthest = -1;
-  /** The rank of the farthest expectation. */
+  /** Where the farthest expectation was noted (-1: none yet), its rank and its text. */
+  private farthest = -1;
   farthestRank = 0;
   private label = '';
 
@@ -71,6 +71,12 @@ export class Scanner {
     const start = this.pos;
     while (isBlank(this.peek())) this.pos++;
     return this.pos - start;
+  }
+
+  /** Whether the sticky `pattern` matches at the cursor, consuming nothing. */
+  lookingAt(pattern: RegExp): boolean {
+    pattern.lastIndex = this.pos;
+    return pattern.test(this.text);
   }
 
   /** Consumes a match of the sticky `pattern` at the cursor. */

@@ -1,10 +1,10 @@
-/** fast-check generators for USBGuard rule lines: well-formed ones with every construct, and mutations of them. */
+/** fast-check generators for USBGuard rule lines: well-formed ones with every construct, mutations of them, and grammar-shaped noise. */
 import fc from 'fast-check';
 
 const joinAll = (parts: readonly string[]): string => parts.join('');
 
 /** One or more spaces and tabs (the grammar's plus<blank>). */
-export const blanks = fc.array(fc.constantFrom(' ', ' ', '\t'), { minLength: 1, maxLength: 3 }).map(joinAll);
+const blanks = fc.array(fc.constantFrom(' ', ' ', '\t'), { minLength: 1, maxLength: 3 }).map(joinAll);
 const optionalBlanks = fc.array(fc.constantFrom(' ', '\t'), { maxLength: 2 }).map(joinAll);
 
 const hexDigit = fc.constantFrom(...'0123456789abcdefABCDEF');
@@ -27,7 +27,7 @@ const stringPiece = fc.oneof(
   { weight: 2, arbitrary: hex(2).map((h) => `\\x${h}`) },
   { weight: 1, arbitrary: fc.constantFrom('é', 'ü', 'ß', '中文', '😀', '\t', '\x01', '\x1b', '\x7f', '\u00a0') },
 );
-export const stringValue = fc.array(stringPiece, { maxLength: 5 }).map((pieces) => `"${pieces.join('')}"`);
+const stringValue = fc.array(stringPiece, { maxLength: 5 }).map((pieces) => `"${pieces.join('')}"`);
 
 const setOperator = fc.constantFrom('all-of', 'one-of', 'none-of', 'equals', 'equals-ordered', 'match-all');
 
@@ -56,18 +56,21 @@ const query = fc.oneof(
   stringValue.map((s) => `name ${s}`),
   deviceId.map((id) => `id ${id}`),
   interfaceType.map((i) => `with-interface one-of { ${i} }`),
-  fc.constantFrom('if true', '# only a comment', 'name "x" ', 'allow', 'via-port "1-2"allow'),
+  fc.constantFrom('if true', '# only a comment', 'name "x" ', 'allow', 'via-port "1-2"allow', 'name "a\\)"', 'if random(1\\))', 'label "x" label "y"'),
 );
+
+/** Anything goes in true(...) and false(...), escapes included: USBGuard discards it. */
+const fixedStateParameter = fc.constantFrom('x', '1', 'é', '\\)', '\\x41', '\\\\', 'a"b', '(', '\\7', '\\q', '\\x4');
 
 const parameterised = (name: string, parameter: fc.Arbitrary<string>, optional: boolean) =>
   fc.option(parameter.map((p) => `(${p})`), { nil: '', freq: optional ? 2 : 20 }).map((p) => `${name}${p}`);
 
-export const condition = fc
+const condition = fc
   .tuple(
     fc.constantFrom('', '', '!'),
     fc.oneof(
-      parameterised('true', fc.constantFrom('x', '1'), true),
-      parameterised('false', fc.constantFrom('x', '1'), true),
+      parameterised('true', fixedStateParameter, true),
+      parameterised('false', fixedStateParameter, true),
       parameterised('localtime', timeInterval, false),
       parameterised('rule-applied', elapsed, true),
       parameterised('rule-evaluated', elapsed, true),
@@ -98,15 +101,17 @@ const attributes = fc
   .chain(([keys, secondLabel]) => {
     const all = secondLabel && keys.includes('label') ? [...keys, 'label'] : keys;
     return fc.tuple(...all.map((key) => attribute(key, attributeValues[key] ?? stringValue)));
-  })
-  .map((list) => list as string[]);
+  });
 
 const target = fc.constantFrom('allow', 'block', 'reject', 'match', 'device');
 const comment = fc.tuple(optionalBlanks, fc.constantFrom('#', '# note', '#x "y" { }')).map(joinAll);
 
+/** `arbitrary` once in `weight + 1` draws, otherwise undefined. */
+const sometimes = <T>(arbitrary: fc.Arbitrary<T>, weight: number) => fc.oneof({ weight, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
+
 /** A rule as people write it: target, maybe a bare device id, attributes, maybe a trailing comment. */
 export const validRule = fc
-  .tuple(target, fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: deviceId }), attributes, fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: comment }), fc.array(blanks, { minLength: 8, maxLength: 8 }))
+  .tuple(target, sometimes(deviceId, 3), attributes, sometimes(comment, 4), fc.array(blanks, { minLength: 8, maxLength: 8 }))
   .map(([t, id, attrs, note, gaps]) => {
     const parts = [t, ...(id === undefined ? [] : [id]), ...attrs];
     return parts.map((part, i) => (i === 0 ? part : `${gaps[i % gaps.length] ?? ' '}${part}`)).join('') + (note ?? '');
@@ -125,9 +130,18 @@ const mutations: readonly Mutation[] = [
   (rule) => ` ${rule}`,
 ];
 
-/** A valid rule with one to three random edits: most break it, some only change it. */
+/** A valid rule with one or two random edits: most break it, some only change it. */
 export const mutatedRule = fc
-  .tuple(validRule, fc.array(fc.tuple(fc.nat(mutations.length - 1), fc.nat(), noise), { minLength: 1, maxLength: 2 }))
-  .map(([rule, edits]) =>
-    edits.reduce((text, [which, at, insert]) => (mutations[which] ?? mutations[0] ?? ((t: string) => t))(text, at % (text.length + 1), insert), rule),
-  );
+  .tuple(validRule, fc.array(fc.tuple(fc.constantFrom(...mutations), fc.nat(), noise), { minLength: 1, maxLength: 2 }))
+  .map(([rule, edits]) => edits.reduce((text, [mutate, at, insert]) => mutate(text, at % (text.length + 1), insert), rule));
+
+const token = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('allow', 'block', 'reject', 'match', 'device', 'id', 'name', 'hash', 'parent-hash', 'serial', 'via-port', 'with-interface', 'with-connect-type', 'label', 'if') },
+  { weight: 2, arbitrary: fc.constantFrom(' ', ' ', '\t', '{', '}', '(', ')', '!', '#', '"', '\\', ':', '*', '-') },
+  { weight: 1, arbitrary: fc.oneof(setOperator, deviceId, interfaceType, stringValue, condition) },
+);
+
+/** Grammar-shaped noise: keywords, values and punctuation in any order, most of it refused. */
+export const tokenSoup = fc
+  .tuple(fc.oneof({ weight: 4, arbitrary: target }, { weight: 1, arbitrary: fc.constant('') }), fc.array(token, { minLength: 1, maxLength: 10 }))
+  .map(([first, rest]) => first + rest.join(''));

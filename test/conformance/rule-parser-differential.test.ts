@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { parseRuleLine, RuleSyntaxError } from '../../src/rules/parser';
 import { printRule } from '../../src/rules/printer';
-import { mutatedRule, validRule } from './rule-arbitraries';
+import { mutatedRule, tokenSoup, validRule } from './rule-arbitraries';
 import { ORACLE, oracleInstalled, runOracle } from './usbguard-oracle';
 
 const runs = Number(process.env.RULE_DIFF_RUNS ?? 400);
@@ -44,6 +44,7 @@ if (oracleInstalled()) {
   describe(`rule parser and printer agree with ${ORACLE}`, () => {
     it('on well-formed rules', () => agreeWithOracle(validRule, runs), 120_000);
     it('on mutated rules', () => agreeWithOracle(mutatedRule, runs * 2), 120_000);
+    it('on grammar-shaped noise', () => agreeWithOracle(tokenSoup, runs), 120_000);
   });
 } else if (process.env.CI) {
   it(`needs ${ORACLE} in CI (apt-get install usbguard)`, () => {

@@ -1,6 +1,6 @@
 /** `portcullis policy keygen|sign|verify|show`: make signing keys, sign policy documents, check and read signed policies. */
 
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { writeFileAtomic } from '../../util/atomic-write';
 import { parsePolicyDocument, type PolicyDocument, type Result } from '../../policy/policy-document';
 import { readSigningKeyFile, readTrustedKeyFiles, writeSigningKeyPair, type TrustedKey } from '../../policy/policy-keys';
@@ -8,17 +8,13 @@ import { parseEnvelope, SIGNED_POLICY_FORMAT, signPolicyDocument, verifySignedPo
 import { formatPolicySummary } from '../../policy/policy-summary';
 import { readText } from '../../policy/read-text';
 import { UsageError, type CliIo, type Command } from '../command';
+import { parseCommandLine } from '../parse-command-line';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** node:util parseArgs, with its errors turned into UsageError and an exact count of positionals. */
+/** The command line, with an exact count of file arguments. */
 function parse<T extends Options>(args: string[], options: T, positionals: number) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine({ args, options, allowPositionals: true });
   if (parsed.positionals.length !== positionals) {
     throw new UsageError(positionals === 0 ? 'expected no file arguments' : `expected ${positionals} file argument${positionals === 1 ? '' : 's'}`);
   }
