@@ -1,8 +1,9 @@
 import type { Device } from './device';
 import { deviceRule, generatePolicy } from './device-rule';
+import { sampleDevice } from '../../test/support/sample-device';
 
 function device(overrides: Partial<Device> = {}): Device {
-  return {
+  return sampleDevice({
     id: { vendor: '1111', product: '2222' },
     serial: '',
     name: 'Ergo Pro Keyboard',
@@ -14,13 +15,10 @@ function device(overrides: Partial<Device> = {}): Device {
       { classCode: 3, subclass: 1, protocol: 1 },
       { classCode: 3, subclass: 1, protocol: 0 },
     ],
-    connectType: 'hotplug',
     kind: 'keyboard',
-    warnings: [],
     authorized: true,
-    sysfsPath: 'devices/pci0000:00/0000:00:14.0/usb1/1-4/1-4.1/1-4.1.3',
     ...overrides,
-  };
+  });
 }
 
 const one = <T>(value: T) => ({ operator: undefined, values: [value] });
