@@ -12,7 +12,8 @@ const SERIAL_BRIDGE_VENDORS = new Set(['0403', '10c4', '1a86', '067b']);
 const SECURITY_KEY_NAME = /security key|fido|u2f|yubikey|solokey|nitrokey|titan|onlykey|passkey/i;
 
 /** Kinds whose own interfaces explain a keyboard or mouse; anything else that has one is suspicious. */
-const INPUT_KINDS: ReadonlySet<DeviceKind> = new Set(['keyboard', 'mouse', 'input', 'security-key']);
+/** Kinds whose keyboard or mouse interfaces are what they are for. */
+export const INPUT_KINDS: ReadonlySet<DeviceKind> = new Set(['keyboard', 'mouse', 'input', 'security-key']);
 
 /** Interface kinds that identify a device on their own, in the order a single kind is chosen. */
 const MAJOR_KINDS = ['storage', 'network', 'wireless', 'printer', 'smart-card', 'video', 'audio', 'serial'] as const;

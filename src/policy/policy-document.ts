@@ -1,6 +1,7 @@
 /** The policy document: the SLT-approved, ordered list of USBGuard rules with their metadata, its schema and its parser. */
 
 import { z } from 'zod';
+import { OTHER_BUSES } from '../devices/other-devices/other-device';
 import { parseRule, RuleSyntaxError } from '../rules/parser';
 import type { Rule } from '../rules/rule';
 import { assertNever } from '../util/assert-never';
@@ -74,6 +75,38 @@ const ruleEntrySchema = z.strictObject({
   requestId: nonEmptyText.optional(),
 });
 
+const otherDeviceTarget = z.enum(['allow', 'block'], { error: expecting('expected "allow" or "block"') });
+
+/** An SLT decision about a non-USB device (see `other-device-policy.ts` and docs/other-devices.md); every field given in `match` must match. */
+const otherDeviceApprovalSchema = z.strictObject({
+  id: nonEmptyText,
+  match: z
+    .strictObject({ key: nonEmptyText.optional(), name: nonEmptyText.optional(), vendor: nonEmptyText.optional() })
+    .refine((match) => match.key !== undefined || match.name !== undefined || match.vendor !== undefined, { error: 'expected at least one of key, name and vendor' }),
+  target: otherDeviceTarget,
+  approvedBy: nonEmptyText,
+  reason: nonEmptyText,
+  expires: ruleEntrySchema.shape.expires,
+  scope: ruleEntrySchema.shape.scope,
+  requestId: nonEmptyText.optional(),
+});
+
+const otherBusSchema = z.strictObject({ default: otherDeviceTarget.optional(), approvals: z.array(otherDeviceApprovalSchema).optional() });
+
+const otherDevicesSchema = z
+  .strictObject({ block: otherBusSchema.optional(), bluetooth: otherBusSchema.optional(), printer: otherBusSchema.optional(), network: otherBusSchema.optional() })
+  .superRefine((policy, context) => {
+    const first = new Map<string, string>();
+    for (const bus of OTHER_BUSES) {
+      policy[bus]?.approvals?.forEach((approval, index) => {
+        const where = `${bus}.approvals[${index}]`;
+        const earlier = first.get(approval.id);
+        if (earlier === undefined) first.set(approval.id, where);
+        else context.addIssue({ code: 'custom', path: [bus, 'approvals', index, 'id'], message: `duplicate id "${approval.id}" (already used by ${earlier})` });
+      });
+    }
+  });
+
 export const policyDocumentSchema = z.strictObject({
   format: z.literal(POLICY_FORMAT, { error: expecting(`expected "${POLICY_FORMAT}"`) }),
   version: z.int({ error: expecting('expected a whole number') }).min(1, { error: 'expected a whole number of 1 or more' }),
@@ -88,10 +121,14 @@ export const policyDocumentSchema = z.strictObject({
       else context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate id "${entry.id}" (already used by rules[${first}])` });
     });
   }),
+  /** Block devices, Bluetooth devices, printers and network interfaces: not USBGuard rules, a default and approvals per bus. */
+  otherDevices: otherDevicesSchema.optional(),
 });
 
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 export type PolicyRuleEntry = PolicyDocument['rules'][number];
+export type OtherDevicesPolicy = z.infer<typeof otherDevicesSchema>;
+export type OtherDeviceApproval = z.infer<typeof otherDeviceApprovalSchema>;
 
 /**
  * Parses and validates a policy document's JSON text. Never throws for bad input: every

@@ -2,6 +2,9 @@
 
 import type { PolicyRuleEntry } from './policy-document';
 
+/** What scope and expiry read of a policy entry: a USB rule or an approval for another kind of device. */
+export type ScopedEntry = Pick<PolicyRuleEntry, 'expires' | 'scope'>;
+
 /** What the agent knows about where it runs. `groups` are the directory groups of this machine and its current user. */
 export interface MachineContext {
   machine: string;
@@ -32,7 +35,7 @@ export function describeExpiry(expires: string): string {
 }
 
 /** Not in force at or after the expiry instant. */
-export function expiryStatus(entry: PolicyRuleEntry, now: Date): InForce {
+export function expiryStatus(entry: ScopedEntry, now: Date): InForce {
   if (entry.expires === undefined || now.getTime() < expiryInstant(entry.expires).getTime()) return IN_FORCE;
   return { inForce: false, why: `expired on ${describeExpiry(entry.expires)}` };
 }
@@ -47,7 +50,7 @@ export function machineNameMatches(pattern: string, machine: string): boolean {
 }
 
 /** Each scope list present restricts; a list left out means any. */
-export function scopeStatus(entry: PolicyRuleEntry, context: MachineContext): InForce {
+export function scopeStatus(entry: ScopedEntry, context: MachineContext): InForce {
   const { machines, users, groups } = entry.scope ?? {};
   if (machines !== undefined && !machines.some((pattern) => machineNameMatches(pattern, context.machine))) {
     return { inForce: false, why: `only for machines ${list(machines)}, not ${context.machine}` };
@@ -64,7 +67,7 @@ export function scopeStatus(entry: PolicyRuleEntry, context: MachineContext): In
 }
 
 /** A rule is in force when it has not expired and its scope takes in this machine and user. */
-export function ruleInForce(entry: PolicyRuleEntry, context: MachineContext, now: Date): InForce {
+export function ruleInForce(entry: ScopedEntry, context: MachineContext, now: Date): InForce {
   const expiry = expiryStatus(entry, now);
   return expiry.inForce ? scopeStatus(entry, context) : expiry;
 }

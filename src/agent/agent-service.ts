@@ -1,0 +1,232 @@
+/**
+ * The agent service: every USB device that arrives is decided, enforced and audited, in that
+ * order, and every present device follows policy changes. It holds no platform code: the
+ * watcher, enforcer, policy and audit log are given to it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Device } from '../devices/device';
+import type { Enforcer, EnforcementResult } from '../enforce/enforcer';
+import type { ConditionEnvironment } from '../rules/conditions';
+import { deviceIdentity, type AuditEvent } from '../audit/audit-event';
+import { planEnforcement, lockoutSafeDecision } from '../policy/interface-plan';
+import type { Logger } from '../util/logger';
+import type { AgentPolicy, AgentPolicyState } from './agent-policy';
+import type { AgentEvent, AgentEventListener, ApprovalRequest, DeviceState } from './agent-events';
+import type { RequestQueue } from './request-queue';
+
+/** What the agent needs from device detection. */
+export interface DeviceWatcherPort {
+  /** Starts watching; returns the devices present now. */
+  start(onAdded: (device: Device) => void, onRemoved: (viaPort: string) => void): Promise<Device[]>;
+  stop(): void;
+}
+
+export interface AuditPort {
+  append(event: AuditEvent, user?: string): Promise<unknown>;
+}
+
+export interface AgentServiceDeps {
+  machine: string;
+  version: string;
+  policy: AgentPolicy;
+  /** Chosen by mode: the platform's enforcer, or the audit-only one. */
+  enforcerFor(mode: 'enforce' | 'audit'): Enforcer;
+  watcher: DeviceWatcherPort;
+  audit: AuditPort;
+  requests: RequestQueue;
+  clock: () => Date;
+  random: () => number;
+  /** The member of staff at the console, if anyone is logged on. */
+  currentUser: () => string | undefined;
+  logger: Logger;
+}
+
+export interface AgentStatus {
+  machine: string;
+  version: string;
+  mode: 'enforce' | 'audit';
+  enforcer: string;
+  policy: string;
+  startedAt: string;
+  devices: number;
+  blocked: number;
+  pendingRequests: number;
+}
+
+export class AgentService {
+  private readonly present = new Map<string, DeviceState>();
+  private readonly listeners = new Set<AgentEventListener>();
+  private state!: AgentPolicyState;
+  private enforcer!: Enforcer;
+  private startedAt = '';
+  /** Device events are handled one at a time, in arrival order. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: AgentServiceDeps) {}
+
+  subscribe(listener: AgentEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    this.startedAt = this.deps.clock().toISOString();
+    await this.loadPolicy();
+    this.enforcer = this.deps.enforcerFor(this.state.mode);
+    await this.audit({ type: 'service-started', version: this.deps.version, mode: this.state.mode, policy: this.state.policy.description });
+    await this.prepareEnforcer();
+    const devices = await this.deps.watcher.start(
+      (device) => void this.serially(() => this.arrived(device, false)),
+      (viaPort) => void this.serially(() => this.removed(viaPort)),
+    );
+    await this.serially(async () => {
+      for (const device of devices) await this.arrived(device, true);
+    });
+  }
+
+  async stop(reason: string): Promise<void> {
+    this.deps.watcher.stop();
+    await this.serially(() => this.audit({ type: 'service-stopped', reason }));
+  }
+
+  /** Resolves when every device event received so far has been handled. */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
+  /** Re-reads the policy and applies it to every present device (an approval arrived, or one was revoked). */
+  async reloadPolicy(): Promise<void> {
+    await this.serially(async () => {
+      await this.loadPolicy();
+      // Platforms that compile the allowlist ahead of devices (Windows' install restrictions) need it now.
+      await this.prepareEnforcer();
+      this.emit({ type: 'policy-changed', description: this.state.policy.description });
+      for (const state of [...this.present.values()]) await this.decideAndEnforce(state.device, false, 'device-updated');
+    });
+  }
+
+  status(): AgentStatus {
+    const states = [...this.present.values()];
+    return {
+      machine: this.deps.machine,
+      version: this.deps.version,
+      mode: this.state.mode,
+      enforcer: this.enforcer.name,
+      policy: this.state.policy.description,
+      startedAt: this.startedAt,
+      devices: states.length,
+      blocked: states.filter((s) => s.decision.target !== 'allow').length,
+      pendingRequests: this.deps.requests.pending().length,
+    };
+  }
+
+  devices(): DeviceState[] {
+    return [...this.present.values()];
+  }
+
+  pendingRequests(): readonly ApprovalRequest[] {
+    return this.deps.requests.pending();
+  }
+
+  /** A member of staff asks SLT for a device that is present (named by its port, id or hash). */
+  async requestApproval(deviceRef: string, justification: string, user: string, durationDays: number): Promise<ApprovalRequest> {
+    const state = this.findDevice(deviceRef);
+    if (!state) throw new Error(`no device '${deviceRef}' is attached (give its port such as 1-2, its id such as 0781:5567, or its hash)`);
+    const { id, serial, name, manufacturer, hash, kind, interfaces, warnings } = state.device;
+    const request = await this.deps.requests.add({
+      id: randomUUID(),
+      viaPort: state.device.viaPort,
+      device: { id, serial, name, manufacturer, hash, kind, interfaces, warnings },
+      user,
+      machine: this.deps.machine,
+      justification,
+      durationDays,
+      requestedAt: this.deps.clock().toISOString(),
+      status: 'pending',
+    });
+    await this.audit({ type: 'approval-requested', requestId: request.id, device: deviceIdentity(state.device), user, justification }, user);
+    this.emit({ type: 'request-queued', request });
+    return request;
+  }
+
+  private findDevice(ref: string): DeviceState | undefined {
+    const states = [...this.present.values()];
+    return this.present.get(ref) ?? states.find((s) => s.device.hash === ref) ?? states.find((s) => `${s.device.id.vendor}:${s.device.id.product}` === ref);
+  }
+
+  private async loadPolicy(): Promise<void> {
+    this.state = await this.deps.policy.load();
+    for (const note of this.state.notes) {
+      if (note.kind === 'loaded') await this.audit({ type: 'policy-loaded', source: note.source, version: note.version, ruleCount: note.ruleCount });
+      else await this.audit({ type: 'policy-refused', source: note.source, reason: note.reason });
+    }
+  }
+
+  private async prepareEnforcer(): Promise<void> {
+    const prepared = await this.enforcer.prepare();
+    if (!prepared.ok) this.deps.logger.error('could not make new devices wait for a decision', { error: prepared.error });
+  }
+
+  private async arrived(device: Device, atStart: boolean): Promise<void> {
+    if (this.policyExpired()) await this.loadPolicy();
+    // A controller that appears later (a dock's own) starts with the kernel's defaults: make its devices wait too.
+    if (!atStart && device.viaPort.startsWith('usb')) await this.prepareEnforcer();
+    await this.audit({ type: 'device-arrived', device: deviceIdentity(device) });
+    await this.decideAndEnforce(device, atStart, 'device-added');
+  }
+
+  private async decideAndEnforce(device: Device, atStart: boolean, eventType: 'device-added' | 'device-updated'): Promise<void> {
+    const env: ConditionEnvironment = { now: this.deps.clock, random: this.deps.random, allowedDevices: () => this.allowedDevices() };
+    const { decision, keptAtStart } = lockoutSafeDecision(device, this.state.policy.engine.decide(device, env), { atStart });
+    const identity = deviceIdentity(device);
+    await this.audit({
+      type: 'device-decided',
+      device: identity,
+      target: decision.target,
+      implicit: decision.implicit,
+      rule: decision.rule,
+      origin: decision.origin?.where,
+      reason: keptAtStart ?? decision.reason,
+    });
+    const enforcement = await this.enforce(device, decision);
+    await this.audit({ type: 'device-enforced', device: identity, enforcer: this.enforcer.name, ...enforcement });
+    const state: DeviceState = { device, decision, enforcement, keptAtStart, since: this.deps.clock().toISOString() };
+    this.present.set(device.viaPort, state);
+    this.deps.logger.info('device decided', { viaPort: device.viaPort, id: `${device.id.vendor}:${device.id.product}`, target: decision.target, reason: decision.reason, enforced: enforcement.ok });
+    this.emit({ type: eventType, state });
+  }
+
+  private enforce(device: Device, decision: DeviceState['decision']): Promise<EnforcementResult> {
+    return this.enforcer.apply(device, planEnforcement(device, decision)).catch((error: unknown) => ({ ok: false as const, error: String(error) }));
+  }
+
+  private async removed(viaPort: string): Promise<void> {
+    const state = this.present.get(viaPort);
+    if (!state) return;
+    this.present.delete(viaPort);
+    await this.audit({ type: 'device-removed', device: deviceIdentity(state.device) });
+    this.emit({ type: 'device-removed', viaPort });
+  }
+
+  private allowedDevices(): Device[] {
+    return [...this.present.values()].filter((s) => s.decision.target === 'allow').map((s) => s.device);
+  }
+
+  private policyExpired(): boolean {
+    return this.state.validUntil !== undefined && this.deps.clock().getTime() >= this.state.validUntil.getTime();
+  }
+
+  private audit(event: AuditEvent, user = this.deps.currentUser()): Promise<unknown> {
+    return this.deps.audit.append(event, user);
+  }
+
+  private emit(event: AgentEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch((error: unknown) => this.deps.logger.error('device event failed', { error: String(error) }));
+    return next;
+  }
+}

@@ -1,0 +1,91 @@
+/** Audit records in words for people: one line per record, as `portcullis audit tail` prints them. */
+
+import { kindNoun } from '../devices/device-kind';
+import { assertNever } from '../util/assert-never';
+import type { AuditEvent, DeviceIdentity } from './audit-event';
+import type { AuditRecord } from './audit-record';
+
+const VERB = { allow: 'allowed', block: 'blocked', reject: 'rejected' } as const;
+
+/** `0781:5567 Cruzer Blade (USB storage device)`. */
+export function deviceLabel(device: DeviceIdentity): string {
+  const name = device.name.trim();
+  return `${device.id}${name === '' ? '' : ` ${name}`} (${kindNoun(device.kind)})`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** `blocked 0781:5567 Cruzer Blade (USB storage device): no rule allows ...`: the device goes after the verb the reason starts with. */
+function decided(event: Extract<AuditEvent, { type: 'device-decided' }>): string {
+  const verb = VERB[event.target];
+  const label = `${verb} ${deviceLabel(event.device)}`;
+  if (event.reason.startsWith(`${verb}: `) || event.reason.startsWith(`${verb} `)) return `${label}${event.reason.slice(verb.length)}`;
+  return `${label}: ${event.reason}`;
+}
+
+function pruned(event: Extract<AuditEvent, { type: 'audit-pruned' }>): string {
+  const range = event.firstSeq !== undefined && event.lastSeq !== undefined ? `seq ${event.firstSeq}..${event.lastSeq}` : 'of an unknown seq range';
+  const last = event.lastTime === undefined ? '' : `, the last from ${event.lastTime}`;
+  const why = event.reason === 'retention' ? 'past the retention period' : 'beyond the number of rotated files kept';
+  return `audit records ${range} deleted (${plural(event.files, 'file')} ${why}${last})`;
+}
+
+/** What happened, in one line without time, machine or user. */
+export function summariseEvent(event: AuditEvent): string {
+  switch (event.type) {
+    case 'service-started':
+      return `service started: version ${event.version}, ${event.mode} mode, policy ${event.policy}`;
+    case 'service-stopped':
+      return `service stopped: ${event.reason}`;
+    case 'policy-loaded':
+      return `policy loaded from ${event.source}: ${event.version === undefined ? '' : `version ${event.version}, `}${plural(event.ruleCount, 'rule')} in force`;
+    case 'policy-refused':
+      return `policy refused from ${event.source}: ${event.reason}`;
+    case 'device-arrived':
+      return `arrived ${deviceLabel(event.device)}${event.device.viaPort === '' ? '' : ` at port ${event.device.viaPort}`}`;
+    case 'device-decided':
+      return decided(event);
+    case 'device-enforced':
+      return event.ok
+        ? `enforced ${deviceLabel(event.device)} (${event.enforcer}): ${event.detail}`
+        : `enforcement FAILED for ${deviceLabel(event.device)} (${event.enforcer}): ${event.error}`;
+    case 'device-removed':
+      return `removed ${deviceLabel(event.device)}`;
+    case 'approval-requested':
+      return `approval requested for ${deviceLabel(event.device)} by ${event.user} (${event.requestId}): "${event.justification}"`;
+    case 'audit-repaired':
+      return `audit log repaired: ${plural(event.lostBytes, 'byte')} of a record cut off mid-write${event.afterSeq === undefined ? '' : ` after seq ${event.afterSeq}`} removed`;
+    case 'audit-pruned':
+      return pruned(event);
+    default:
+      return assertNever(event);
+  }
+}
+
+/** `2026-11-28 10:02:11` in the given time zone (the computer's own when undefined). */
+export function formatLocalTime(iso: string, timeZone?: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
+  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')}`;
+}
+
+/** Control characters as `\x1b`: a device's name must not move the cursor, clear the screen or start a fake line on a terminal. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** `2026-11-28 10:02:11  ICT-07  jsmith  blocked 0781:5567 ...` (`-` when no one was logged on), safe to print on a terminal. */
+export function formatRecordForPeople(record: AuditRecord, timeZone?: string): string {
+  return printable(`${formatLocalTime(record.time, timeZone)}  ${record.machine}  ${record.user ?? '-'}  ${summariseEvent(record.event)}`);
+}

@@ -1,0 +1,75 @@
+/** `portcullis status` and `portcullis request`: ask the running agent from a shell. */
+import { userInfo } from 'node:os';
+import type { AgentStatus } from '../../agent/agent-service';
+import type { ApprovalRequest, DeviceState } from '../../agent/agent-events';
+import { callAgent, DEFAULT_SOCKET, type ClientOptions } from '../../agent/local-api-client';
+import { textTable } from '../../util/text-table';
+import { UsageError, type Command } from '../command';
+import { parseCommandLine } from '../parse-command-line';
+
+const socketOption = { socket: { type: 'string' as const } };
+
+function client(socket: string | undefined): ClientOptions {
+  return { socketPath: socket ?? DEFAULT_SOCKET, allowUnprivilegedSocket: process.env.PORTCULLIS_ALLOW_USER_SOCKET === '1' };
+}
+
+function describeStatus(status: AgentStatus, devices: readonly DeviceState[]): string {
+  const lines = [
+    `Portcullis agent ${status.version} on ${status.machine}, running since ${status.startedAt}`,
+    `Mode: ${status.mode === 'enforce' ? 'enforce (unapproved devices are blocked)' : 'audit only (nothing is blocked; decisions are recorded)'}; enforcement by ${status.enforcer}`,
+    `Policy: ${status.policy}`,
+    `Devices: ${status.devices} attached, ${status.blocked} not allowed; approval requests waiting: ${status.pendingRequests}`,
+    '',
+  ];
+  const rows = devices.map(({ device, decision, enforcement }) => [
+    device.viaPort,
+    device.kind,
+    device.name || '(no name)',
+    decision.target,
+    enforcement.ok ? decision.reason : `${decision.reason} (NOT ENFORCED: ${enforcement.error})`,
+  ]);
+  return `${lines.join('\n')}\n${rows.length > 0 ? textTable(['PORT', 'KIND', 'NAME', 'DECISION', 'REASON'], rows) : ''}`;
+}
+
+export const statusCommand: Command = {
+  path: ['status'],
+  summary: "Show the agent's mode, policy and the devices attached with their decisions",
+  usage: 'portcullis status [--socket PATH] [--json]',
+  async run(args, io) {
+    const { values } = parseCommandLine({ args, options: { ...socketOption, json: { type: 'boolean' } } });
+    const options = client(values.socket);
+    const status = await callAgent<AgentStatus>(options, 'GET', '/v1/status');
+    if (!status.ok) {
+      io.err(`${status.error}\n`);
+      return 1;
+    }
+    const devices = await callAgent<DeviceState[]>(options, 'GET', '/v1/devices');
+    if (!devices.ok) {
+      io.err(`${devices.error}\n`);
+      return 1;
+    }
+    io.out(values.json ? `${JSON.stringify({ status: status.value, devices: devices.value }, null, 2)}\n` : describeStatus(status.value, devices.value));
+    return 0;
+  },
+};
+
+export const requestCommand: Command = {
+  path: ['request'],
+  summary: 'Ask SLT to approve a device attached to this PC',
+  usage: 'portcullis request DEVICE --reason TEXT [--days N] [--socket PATH]   (DEVICE: its port such as 1-2, its id such as 0781:5567, or its hash)',
+  async run(args, io) {
+    const { values, positionals } = parseCommandLine({ args, allowPositionals: true, options: { ...socketOption, reason: { type: 'string' }, days: { type: 'string' } } });
+    if (positionals.length !== 1) throw new UsageError('name exactly one device');
+    if (values.reason === undefined) throw new UsageError('--reason TEXT is required: say why the device is needed');
+    const days = values.days === undefined ? 30 : Number(values.days);
+    if (!Number.isInteger(days) || days < 1 || days > 366) throw new UsageError(`--days must be a whole number from 1 to 366, not "${values.days}"`);
+    const body = { device: positionals[0], justification: values.reason, durationDays: days, user: userInfo().username };
+    const queued = await callAgent<ApprovalRequest>(client(values.socket), 'POST', '/v1/requests', body);
+    if (!queued.ok) {
+      io.err(`${queued.error}\n`);
+      return 1;
+    }
+    io.out(`Request ${queued.value.id} sent for ${queued.value.device.name || queued.value.viaPort}: SLT will decide. It stays blocked until then.\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,127 @@
+/** Kernel USB events through the `usb` package's hotplug, told as sysfs names, and whether they can be had at all (udev must be running). */
+import { access } from 'node:fs/promises';
+import type { Logger } from '../util/logger';
+
+/** A device arrived or left. `sysfsName` (`1-4.3`, `usb2`) is undefined when the event does not say which device it was. */
+export interface HotplugEvent {
+  type: 'attach' | 'detach';
+  sysfsName: string | undefined;
+}
+
+/** What the watcher needs from a hotplug source; tests give it a fake. */
+export interface HotplugEvents {
+  /** Starts delivering events to `listener`; rejects when the platform refuses to listen. */
+  start(listener: (event: HotplugEvent) => void): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The device the `usb` package reports on attach: its bus (`1`, or zero-padded `001`), its port chain and an opaque handle. */
+export interface NativeUsbDevice {
+  bus: string;
+  ports: number[];
+  handle: string;
+}
+
+/** The `usb` package's native hotplug emitter (`Emitter` in `usb/index.js`); a detach gives only the handle. */
+export interface NativeHotplugEmitter {
+  addAttach(callback: (device: NativeUsbDevice) => void): Promise<void>;
+  removeAttach(): Promise<void>;
+  addDetach(callback: (handle: string) => void): Promise<void>;
+  removeDetach(): Promise<void>;
+}
+
+export const SYSFS_ROOT = '/sys';
+/** The socket systemd-udevd listens on; it exists while udev runs. */
+export const UDEV_CONTROL_PATH = '/run/udev/control';
+
+/**
+ * The sysfs name of a device from its bus number and port chain: `1-4.3`, or `usb1` for a
+ * root hub (no ports). Undefined when the bus is not a number.
+ */
+export function sysfsNameOf(device: Pick<NativeUsbDevice, 'bus' | 'ports'>): string | undefined {
+  if (!/^\d+$/.test(device.bus)) return undefined;
+  const bus = Number(device.bus);
+  return device.ports.length === 0 ? `usb${bus}` : `${bus}-${device.ports.join('.')}`;
+}
+
+/**
+ * The `usb` package's native emitter. The package's `usb` object (its WebUSB layer) is
+ * avoided on purpose: in usb 3.1.0 it lists devices without catching the rejection when
+ * `/sys/bus/usb/devices` is missing, and rethrows listener set-up errors from a timer, both
+ * of which end a Node process; the emitter below reports failures as rejected promises.
+ */
+async function loadNativeEmitter(): Promise<NativeHotplugEmitter> {
+  const binding = await import('usb/index.js');
+  return new binding.Emitter();
+}
+
+/** Hotplug over the native emitter; remembers each attached device's handle so that its detach can be named. */
+class UsbPackageHotplug implements HotplugEvents {
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly emitter: NativeHotplugEmitter) {}
+
+  async start(listener: (event: HotplugEvent) => void): Promise<void> {
+    await this.emitter.addAttach((device) => {
+      const sysfsName = sysfsNameOf(device);
+      if (sysfsName !== undefined) this.names.set(device.handle, sysfsName);
+      listener({ type: 'attach', sysfsName });
+    });
+    await this.emitter.addDetach((handle) => {
+      const sysfsName = this.names.get(handle);
+      this.names.delete(handle);
+      listener({ type: 'detach', sysfsName });
+    });
+  }
+
+  async stop(): Promise<void> {
+    // usb 3 has no unrefHotplugEvents(): removing both callbacks is what lets the process exit.
+    await this.emitter.removeAttach();
+    await this.emitter.removeDetach();
+    this.names.clear();
+  }
+}
+
+export interface UsbHotplugOptions {
+  /** The sysfs root the watcher reads; hotplug speaks only of the real `/sys`. */
+  sysfsRoot: string;
+  logger: Logger;
+  /** Defaults to `/run/udev/control`. */
+  udevControlPath?: string;
+  /** Defaults to loading the `usb` package's native emitter. */
+  loadEmitter?: () => Promise<NativeHotplugEmitter>;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Kernel USB events, or undefined (and a log line saying why) when the watcher must poll
+ * instead: the sysfs root is not `/sys` (a recorded tree), udev is not running, or the `usb`
+ * package cannot be loaded. On Linux the package listens on udev's netlink group, which only
+ * systemd-udevd sends to: without udev it would stay silent, however many devices arrive.
+ */
+export async function openUsbHotplug(options: UsbHotplugOptions): Promise<HotplugEvents | undefined> {
+  const { sysfsRoot, logger } = options;
+  if (sysfsRoot !== SYSFS_ROOT) {
+    logger.info('USB devices are detected by polling, as the sysfs root is not /sys', { sysfsRoot });
+    return undefined;
+  }
+  const controlPath = options.udevControlPath ?? UDEV_CONTROL_PATH;
+  if (!(await exists(controlPath))) {
+    logger.warn('udev is not running, so USB hotplug events cannot be heard; polling sysfs instead, which is slower to notice new devices', { missing: controlPath });
+    return undefined;
+  }
+  try {
+    return new UsbPackageHotplug(await (options.loadEmitter ?? loadNativeEmitter)());
+  } catch (error) {
+    logger.warn('the usb package could not be loaded, so USB hotplug events cannot be heard; polling sysfs instead', { error: String(error) });
+    return undefined;
+  }
+}

@@ -1,0 +1,121 @@
+/** The initramfs parts every test VM boots: the base system (busybox, node, udevd, kernel modules, init) and the project under test. */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import ts from 'typescript';
+import { findProgram, hostCommand } from './host-command';
+import type { ImageStaging } from './image-staging';
+import { GUEST_MODULES, resolveModules, type KernelFiles } from './kernel-package';
+import { GUEST_SOURCES, REPO_ROOT } from './repo-paths';
+
+/** One cpio archive of the initramfs, rebuilt only when its key changes. */
+export interface ImagePart {
+  name: string;
+  /** A digest of everything the part is built from. */
+  key(): string;
+  fill(staging: ImageStaging): void;
+}
+
+/** Where the project sits in the guest: the same layout as the repository, so its requires resolve. */
+export const GUEST_PROJECT = '/opt/portcullis';
+
+export function digest(...inputs: (string | Buffer)[]): string {
+  const hash = createHash('sha256');
+  for (const input of inputs) hash.update(input).update('\0');
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Path, size and modification time: enough to notice a changed host binary without reading it. */
+function fileStamp(path: string): string {
+  const stat = statSync(path);
+  return `${path}:${stat.size}:${stat.mtimeMs}`;
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((entry) => join(dir, entry))
+    .filter((path) => statSync(path).isFile())
+    .sort();
+}
+
+function requireProgram(program: string, debianPackage: string): string {
+  const path = findProgram(program);
+  if (!path) throw new Error(`${program} is missing: apt-get install ${debianPackage}`);
+  return path;
+}
+
+/** busybox (static), node, udevd, the USB modules, the init script and the control program. */
+export function basePart(kernel: KernelFiles): ImagePart {
+  const busybox = requireProgram('busybox', 'busybox-static');
+  const udevadm = requireProgram('udevadm', 'udev');
+  const ownSources = ['init', 'control.ts'].map((f) => join(GUEST_SOURCES, f));
+  const builderSources = ['image-parts.ts', 'kernel-package.ts', 'image-staging.ts'].map((f) => join(REPO_ROOT, 'test', 'e2e', 'vm', f));
+  return {
+    name: 'base',
+    key: () =>
+      digest(kernel.version, fileStamp(process.execPath), fileStamp(busybox), fileStamp(udevadm), ...[...ownSources, ...builderSources].map((f) => readFileSync(f))),
+    fill(staging) {
+      staging.mkdir('bin', 'usr/bin', 'etc/udev/rules.d', 'lib/udev/rules.d', 'proc', 'sys', 'dev', 'run', 'tmp', 'root', 'var/log', 'var/lib', 'etc/portcullis');
+      if (!/not a dynamic executable/.test(hostCommand('sh', ['-c', 'ldd "$1" 2>&1 || true', 'sh', busybox]))) {
+        throw new Error(`${busybox} is dynamically linked: apt-get install busybox-static`);
+      }
+      staging.copyFile(busybox, '/bin/busybox', 0o755);
+      for (const applet of hostCommand(busybox, ['--list']).split('\n').filter(Boolean)) staging.symlink('busybox', `/bin/${applet}`);
+      const node = join(staging.root, 'node.stripped');
+      hostCommand('strip', ['-o', node, process.execPath]);
+      staging.copyElf(node, '/usr/bin/node');
+      rmSync(node);
+      staging.symlink('../usr/bin/node', '/bin/node');
+      staging.copyElf(udevadm, '/bin/udevadm');
+      staging.symlink('/bin/udevadm', '/lib/systemd/systemd-udevd');
+      staging.writeFile('/etc/passwd', 'root:x:0:0:root:/root:/bin/sh\n');
+      staging.writeFile('/etc/group', 'root:x:0:\nusers:x:100:\n');
+      const modules = resolveModules(kernel.modulesDir, GUEST_MODULES);
+      for (const module of modules) staging.copyFile(join(kernel.modulesDir, module), `/lib/modules/${kernel.version}/${module}`);
+      staging.writeFile('/etc/modules.load', modules.map((m) => `/lib/modules/${kernel.version}/${m}\n`).join(''));
+      staging.copyFile(join(GUEST_SOURCES, 'init'), '/init', 0o755);
+      const control = ts.transpileModule(readFileSync(join(GUEST_SOURCES, 'control.ts'), 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+      });
+      staging.writeFile('/opt/e2e/control.js', control.outputText);
+    },
+  };
+}
+
+/** Production dependencies only, as npm resolves them (`npm ls --omit=dev`). */
+function productionModules(): string[] {
+  const listing = hostCommand('sh', ['-c', 'npm ls --omit=dev --all --parseable 2>/dev/null; true'], { cwd: REPO_ROOT });
+  return listing
+    .split('\n')
+    .filter((line) => line.startsWith(join(REPO_ROOT, 'node_modules') + '/'))
+    .map((line) => relative(REPO_ROOT, line));
+}
+
+/** The guest runs dist/: refuse a build older than the sources rather than test stale code. */
+function assertFreshBuild(dist: string): void {
+  const main = join(dist, 'cli', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build (npm run test:e2e does)`);
+  const built = statSync(main).mtimeMs;
+  const newer = listFiles(join(REPO_ROOT, 'src')).find((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && statSync(f).mtimeMs > built);
+  if (newer !== undefined) throw new Error(`dist/ is older than ${relative(REPO_ROOT, newer)}: run npm run build (npm run test:e2e does)`);
+}
+
+/** The project's build (dist/src) and its runtime node_modules, at `GUEST_PROJECT`. */
+export function projectPart(): ImagePart {
+  const override = process.env.PORTCULLIS_E2E_DIST;
+  const dist = override ?? join(REPO_ROOT, 'dist', 'src');
+  if (override === undefined) assertFreshBuild(dist);
+  const inputs = (): string[] => [join(REPO_ROOT, 'package.json'), join(REPO_ROOT, 'package-lock.json'), ...listFiles(dist)];
+  return {
+    name: 'project',
+    key: () => digest(...inputs().flatMap((f) => [f, readFileSync(f)])),
+    fill(staging) {
+      staging.copyFile(join(REPO_ROOT, 'package.json'), `${GUEST_PROJECT}/package.json`);
+      staging.copyTree(dist, `${GUEST_PROJECT}/dist/src`);
+      for (const module of productionModules()) {
+        staging.copyTree(join(REPO_ROOT, module), `${GUEST_PROJECT}/${module}`);
+        for (const addon of listFiles(join(REPO_ROOT, module)).filter((f) => f.endsWith('.node'))) staging.copyLibrariesOf(addon);
+      }
+    },
+  };
+}
