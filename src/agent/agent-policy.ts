@@ -3,6 +3,7 @@
  * replaces the last good one), or a root-owned USBGuard rules file (with its last good copy),
  * or the built-in default when there is nothing good at all.
  */
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentConfig } from './agent-config';
 import { engineFromPolicy } from '../policy/decision-engine';
@@ -19,6 +20,8 @@ export type PolicyNote = { kind: 'loaded'; source: string; version?: number; rul
 export interface AgentPolicyState {
   policy: LoadedPolicy;
   mode: 'enforce' | 'audit';
+  /** The signed document, when the policy is one (its `otherDevices` part decides non-USB devices). */
+  document?: PolicyDocument;
   /** When a rule of this policy next expires: the engine must be rebuilt then. */
   validUntil?: Date;
   notes: PolicyNote[];
@@ -32,32 +35,56 @@ function nextExpiry(document: PolicyDocument, now: Date): Date | undefined {
   return times.length > 0 ? new Date(Math.min(...times)) : undefined;
 }
 
+/** What a loaded policy depended on: its file's size and time, and who was logged on (user scopes). */
+async function fingerprint(path: string | undefined, context: MachineContext): Promise<string> {
+  const info = path === undefined ? undefined : await stat(path).catch(() => undefined);
+  return JSON.stringify([info?.size, info?.mtimeMs, context.user]);
+}
+
 export class AgentPolicy {
   private store: PolicyStore | undefined;
+  private loadedFrom = '';
+  private loadedContext!: MachineContext;
 
   constructor(
     private readonly config: AgentConfig,
-    private readonly context: MachineContext,
+    private readonly contextNow: () => MachineContext,
     private readonly clock: () => Date,
   ) {}
+
+  /** The machine, user and groups rules are scoped by, now. */
+  context(): MachineContext {
+    return this.contextNow();
+  }
+
+  /** Whether the policy file, or the user at the PC, changed since the last load. */
+  async changedSinceLoad(): Promise<boolean> {
+    return (await fingerprint(this.sourcePath(), this.contextNow())) !== this.loadedFrom;
+  }
 
   /** (Re)loads the configured policy. Refusals come back as notes; something always comes back. */
   async load(): Promise<AgentPolicyState> {
     const now = this.clock();
+    this.loadedContext = this.contextNow();
+    this.loadedFrom = await fingerprint(this.sourcePath(), this.loadedContext);
     if (this.config.policy !== undefined) return this.loadSigned(this.config.policy, now);
     if (this.config.rules !== undefined) return this.loadRules(this.config.rules, now);
     return this.fallback(now, []);
   }
 
+  private sourcePath(): string | undefined {
+    return this.config.policy ?? this.config.rules;
+  }
+
   private async fallback(now: Date, notes: PolicyNote[]): Promise<AgentPolicyState> {
-    const loaded = await loadPolicy({ kind: 'default' }, this.context, now);
+    const loaded = await loadPolicy({ kind: 'default' }, this.loadedContext, now);
     if (!loaded.ok) throw new Error(`the built-in default policy does not load: ${loaded.error}`);
     return { policy: loaded.value, mode: this.config.mode, notes: [...notes, { kind: 'loaded', source: loaded.value.description, ruleCount: loaded.value.ruleCount }] };
   }
 
   private async loadRules(path: string, now: Date): Promise<AgentPolicyState> {
     const lastGood = join(this.config.stateDir, LAST_GOOD_RULES);
-    const loaded = await loadPolicy({ kind: 'rules-file', path }, this.context, now);
+    const loaded = await loadPolicy({ kind: 'rules-file', path }, this.loadedContext, now);
     if (loaded.ok) {
       const text = await readText(path);
       if (text.ok) await writeFileAtomic(lastGood, text.value, 0o600);
@@ -66,7 +93,7 @@ export class AgentPolicy {
     const notes: PolicyNote[] = [{ kind: 'refused', source: path, reason: loaded.error }];
     const previous = await readTextIfExists(lastGood);
     if (previous.ok && previous.value !== undefined) {
-      const kept = await loadPolicy({ kind: 'rules-file', path: lastGood }, this.context, now);
+      const kept = await loadPolicy({ kind: 'rules-file', path: lastGood }, this.loadedContext, now);
       if (kept.ok) return { policy: kept.value, mode: this.config.mode, notes: [...notes, { kind: 'loaded', source: `${lastGood} (the last good copy of ${path})`, ruleCount: kept.value.ruleCount }] };
     }
     return this.fallback(now, notes);
@@ -90,11 +117,12 @@ export class AgentPolicy {
     const current = this.store.current();
     if (!current) return this.fallback(now, notes);
     const { document, keyId } = current;
-    const engine = engineFromPolicy(document, this.context, now);
+    const engine = engineFromPolicy(document, this.loadedContext, now);
     const description = `policy v${document.version} signed by ${keyId}`;
     return {
       policy: { engine, ruleCount: engine.ruleCount, description },
       mode: this.config.mode === 'audit' || document.mode === 'audit' ? 'audit' : 'enforce',
+      document,
       validUntil: nextExpiry(document, now),
       notes: [...notes, { kind: 'loaded', source: description, version: document.version, ruleCount: engine.ruleCount }],
     };

@@ -10,6 +10,7 @@ import type { ConditionEnvironment } from '../rules/conditions';
 import { deviceIdentity, type AuditEvent } from '../audit/audit-event';
 import { planEnforcement, lockoutSafeDecision } from '../policy/interface-plan';
 import type { Logger } from '../util/logger';
+import type { MachineContext } from '../policy/rule-scope';
 import type { AgentPolicy, AgentPolicyState } from './agent-policy';
 import type { AgentEvent, AgentEventListener, ApprovalRequest, DeviceState } from './agent-events';
 import type { RequestQueue } from './request-queue';
@@ -18,7 +19,7 @@ import type { RequestQueue } from './request-queue';
 export interface DeviceWatcherPort {
   /** Starts watching; returns the devices present now. */
   start(onAdded: (device: Device) => void, onRemoved: (viaPort: string) => void): Promise<Device[]>;
-  stop(): void;
+  stop(): Promise<void> | void;
 }
 
 export interface AuditPort {
@@ -85,7 +86,7 @@ export class AgentService {
   }
 
   async stop(reason: string): Promise<void> {
-    this.deps.watcher.stop();
+    await this.deps.watcher.stop();
     await this.serially(() => this.audit({ type: 'service-stopped', reason }));
   }
 
@@ -105,6 +106,11 @@ export class AgentService {
     });
   }
 
+  /** Reloads when a rule has expired or the policy's file has changed since it was read. */
+  async reloadPolicyIfStale(): Promise<void> {
+    if (this.policyExpired() || (await this.deps.policy.changedSinceLoad())) await this.reloadPolicy();
+  }
+
   status(): AgentStatus {
     const states = [...this.present.values()];
     return {
@@ -118,6 +124,11 @@ export class AgentService {
       blocked: states.filter((s) => s.decision.target !== 'allow').length,
       pendingRequests: this.deps.requests.pending().length,
     };
+  }
+
+  /** The policy in force, with the machine context it applies in: non-USB devices are decided by it too. */
+  policyInForce(): { document?: AgentPolicyState['document']; mode: 'enforce' | 'audit'; context: MachineContext } {
+    return { document: this.state.document, mode: this.state.mode, context: this.deps.policy.context() };
   }
 
   devices(): DeviceState[] {

@@ -1,4 +1,5 @@
 /** Reads the agent's config file with its flags; a bad file falls back to the last good config, never silently. */
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTextIfExists } from '../policy/read-text';
 import type { Result } from '../policy/policy-document';
@@ -20,6 +21,7 @@ export async function loadAgentConfig(file: string, required: boolean, flags: Ag
   if (text.value === undefined && required) return { ok: false, error: `${file}: no such config file` };
   const parsed = parseAgentConfigText(text.value, file, flags);
   if (parsed.ok) {
+    await mkdir(parsed.value.stateDir, { recursive: true, mode: 0o750 });
     await writeFileAtomic(join(parsed.value.stateDir, LAST_GOOD), `${JSON.stringify(parsed.value, null, 2)}\n`, 0o600);
     return { ok: true, value: { config: parsed.value } };
   }

@@ -1,6 +1,7 @@
 /** What an audit record says happened: the event bodies, their schema, and the device identity they may carry (nothing more). */
 
 import { z } from 'zod';
+import type { OtherBus, OtherDevice } from '../devices/other-devices/other-device';
 import type { Device, DeviceKind } from '../devices/device';
 
 /** Every kind, listed once: the compiler insists on all of src/devices' kinds and no others. */
@@ -105,4 +106,12 @@ export function deviceIdentity(device: Device, bus: DeviceBus = 'usb'): DeviceId
     hash: device.hash,
     bus,
   };
+}
+
+/** The kind people would call a non-USB device, for the audit log. */
+const OTHER_BUS_KINDS: Record<OtherBus, DeviceKind> = { block: 'storage', bluetooth: 'wireless', printer: 'printer', network: 'network' };
+
+/** The part of a non-USB device (SD card, Bluetooth device, printer, network interface) the audit log keeps: its key stands in for the id. */
+export function otherDeviceIdentity(device: OtherDevice): DeviceIdentity {
+  return { id: device.key, serial: device.details.serial ?? '', name: device.name, kind: OTHER_BUS_KINDS[device.bus], viaPort: device.details.device ?? device.key, hash: '', bus: device.bus };
 }

@@ -1,14 +1,27 @@
 #!/usr/bin/env node
 /** The `portcullis` command. */
 import type { Command } from './command';
+import { agentCommand, agentUninstallCommand } from './commands/agent';
+import { auditCommands } from './commands/audit';
 import { devicesCommand } from './commands/devices';
 import { generatePolicyCommand } from './commands/generate-policy';
 import { policyCommands } from './commands/policy';
 import { rulesCommands } from './commands/rules';
+import { requestCommand, statusCommand } from './commands/status';
 import { processIo } from './node-io';
 import { runCli } from './run-cli';
 
-export const COMMANDS: readonly Command[] = [devicesCommand, generatePolicyCommand, ...rulesCommands, ...policyCommands];
+export const COMMANDS: readonly Command[] = [
+  agentCommand,
+  agentUninstallCommand,
+  statusCommand,
+  requestCommand,
+  devicesCommand,
+  generatePolicyCommand,
+  ...rulesCommands,
+  ...policyCommands,
+  ...auditCommands,
+];
 
 runCli(COMMANDS, process.argv.slice(2), processIo()).then(
   (status) => {

@@ -219,8 +219,8 @@ export class UsbWatcher {
     const scan = await this.options.source.scanUsbDevices();
     const read = new Set(scan.devices.map((device) => device.viaPort));
     const reasons = new Map(scan.skipped.map((entry) => [entry.sysfsName, entry.reason]));
-    this.failures.clear();
-    for (const name of listed) if (!read.has(name)) this.readFailed(name, reasons.get(name), this.retry.attempts);
+    for (const name of [...this.failures.keys()]) if (!listed.has(name) || read.has(name)) this.failures.delete(name);
+    for (const name of [...listed].sort(compareUsbNames)) if (!read.has(name)) this.readFailed(name, reasons.get(name), this.retry.attempts);
     return scan;
   }
 

@@ -159,7 +159,7 @@ export class LinuxOtherDeviceEnforcer implements OtherDeviceEnforcer {
     if (!BLUETOOTH_ADDRESS.test(device.key)) return { ok: false, error: `not enforced: "${device.key}" is not a Bluetooth address` };
     const verb = target === 'block' ? 'block' : 'unblock';
     const output = await this.options.run('bluetoothctl', [verb, device.key], TIMEOUT);
-    // bluetoothctl before BlueZ 5.65 exits 0 even when it fails; only its "succeeded" line is sure.
+    // Some BlueZ versions of bluetoothctl exit 0 when the change failed ('Device ... not available'): only its "succeeded" line is sure.
     if (output.exitCode === 0 && /succeeded/.test(output.stdout)) return { ok: true, detail: `${verb}ed ${device.key} in BlueZ (bluetoothctl ${verb})` };
     return { ok: false, error: `bluetoothctl ${verb} ${device.key} failed: ${(output.stdout + output.stderr).trim() || `exit ${output.exitCode}`}` };
   }

@@ -102,11 +102,20 @@ export interface InterfaceWait {
  * The interfaces of a device just authorised. The kernel creates them when it configures the
  * device, which need not be finished when the write returns, so this looks until there are as
  * many as the active configuration's `bNumInterfaces` (at least one), a bounded number of times.
+ * An interface whose attributes are not readable yet counts as not there yet.
  * Returns what is there at the end, possibly nothing.
  */
 export async function waitForInterfaces(deviceDir: string, wait: InterfaceWait): Promise<UsbInterfaceState[]> {
   for (let attempt = 1; ; attempt += 1) {
-    const interfaces = await readInterfaces(deviceDir);
+    let interfaces: UsbInterfaceState[];
+    try {
+      interfaces = await readInterfaces(deviceDir);
+    } catch (error) {
+      // An interface directory can be seen a moment before its attribute files: look again.
+      if (attempt >= wait.attempts) throw error;
+      await wait.sleep(wait.intervalMs);
+      continue;
+    }
     const expected = Number.parseInt((await readSysfsValue(path.join(deviceDir, 'bNumInterfaces'))) ?? '', 10);
     if (interfaces.length >= (Number.isInteger(expected) && expected > 0 ? expected : 1) || attempt >= wait.attempts) return interfaces;
     await wait.sleep(wait.intervalMs);

@@ -4,7 +4,7 @@ import type { Device } from '../../src/devices/device';
 import { LinuxSysfsSource } from '../../src/devices/linux-sysfs-source';
 import type { HotplugEvent, HotplugEvents } from '../../src/devices/usb-hotplug';
 import { UsbWatcher, type UsbRemoval, type UsbWatcherOptions } from '../../src/devices/usb-watcher';
-import { captureLogger } from '../support/capture-logger';
+import { captureLogger, type LogLine } from '../support/capture-logger';
 import { FakeScheduler } from '../support/fake-scheduler';
 import { loadUmockdevTree, type UmockdevTree } from '../support/umockdev-tree';
 import { UMOCKDEV_FIXTURES } from '../support/usbguard-oracle';
@@ -32,6 +32,7 @@ let source: LinuxSysfsSource;
 let watcher: UsbWatcher | undefined;
 let added: Device[];
 let removed: UsbRemoval[];
+let logLines: LogLine[];
 
 beforeEach(async () => {
   tree = await loadUmockdevTree(join(UMOCKDEV_FIXTURES, 'devices.umockdev'));
@@ -65,7 +66,9 @@ async function unplug(name: string): Promise<void> {
 }
 
 async function startWatcher(options: Partial<UsbWatcherOptions> = {}): Promise<Device[]> {
-  watcher = new UsbWatcher({ source, sysfsRoot: tree.sysfsRoot, scheduler, logger: captureLogger().logger, ...options });
+  const { logger, lines } = captureLogger();
+  logLines = lines;
+  watcher = new UsbWatcher({ source, sysfsRoot: tree.sysfsRoot, scheduler, logger, ...options });
   watcher.onAdded((device) => added.push(device));
   watcher.onRemoved((removal) => removed.push(removal));
   watcher.onError((error) => {
@@ -253,7 +256,7 @@ describe('UsbWatcher with hotplug events', () => {
 });
 
 describe('UsbWatcher on devices USBGuard cannot read', () => {
-  it('leaves them out without retrying them on every poll', async () => {
+  it('leaves them out, saying why once, without retrying them on every poll', async () => {
     await tree.cleanup();
     tree = await loadUmockdevTree(join(UMOCKDEV_FIXTURES, 'portcullis-edge-cases.umockdev'));
     source = new LinuxSysfsSource({ sysfsRoot: tree.sysfsRoot });
@@ -261,8 +264,13 @@ describe('UsbWatcher on devices USBGuard cannot read', () => {
     const present = await startWatcher();
     expect(present).toEqual(await source.listUsbDevices());
     await tick(500);
-    await tick(500);
+    await tick(30_000);
+    await tick(30_000);
     expect(read).not.toHaveBeenCalled();
     expect(added).toEqual([]);
+    const { skipped } = await source.scanUsbDevices();
+    expect(skipped.length).toBeGreaterThan(0);
+    const warnings = logLines.filter((line) => line.level === 'warn').map((line) => [line.sysfsName, line.reason]);
+    expect(warnings).toEqual(skipped.map((entry) => [entry.sysfsName, entry.reason]));
   });
 });

@@ -99,8 +99,15 @@ export class FakeUsbKernel {
     await this.dropDanglingLinks();
   }
 
-  /** One round of the kernel's reactions to what was written since the last one. */
-  async step(): Promise<void> {
+  private rounds: Promise<void> = Promise.resolve();
+
+  /** One round of the kernel's reactions to what was written since the last one; rounds never overlap. */
+  step(): Promise<void> {
+    this.rounds = this.rounds.then(() => this.round());
+    return this.rounds;
+  }
+
+  private async round(): Promise<void> {
     for (const dir of await this.devices()) {
       if (!(await exists(dir))) continue; // under a device removed earlier in this round
       if ((await readValue(path.join(dir, 'remove'))) === '1') {

@@ -59,7 +59,7 @@ export async function startTestAgent(options: { dir: string; rules: string; mode
   const agent = new AgentService({
     machine: 'ICT-07',
     version: 'test',
-    policy: new AgentPolicy(config.value, { machine: 'ICT-07', groups: [] }, clock),
+    policy: new AgentPolicy(config.value, () => ({ machine: 'ICT-07', user: 'jsmith', groups: [] }), clock),
     enforcerFor: () => enforcer,
     watcher,
     audit: await AuditLog.open(join(dir, 'audit.jsonl'), { machine: 'ICT-07', clock }),

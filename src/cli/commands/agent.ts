@@ -1,0 +1,88 @@
+/** `portcullis agent` (the service, in the foreground, as systemd runs it) and `portcullis agent uninstall`. */
+import { LinuxSysfsEnforcer } from '../../enforce/linux-sysfs-enforcer';
+import { DEFAULT_CONFIG_FILE, type AgentConfigInput } from '../../agent/agent-config';
+import { startLinuxAgent } from '../../agent/create-linux-agent';
+import { loadAgentConfig } from '../../agent/load-agent-config';
+import { createLogger } from '../../util/logger';
+import { UsageError, type Command } from '../command';
+import { parseCommandLine } from '../parse-command-line';
+import { PORTCULLIS_VERSION } from '../version';
+
+const agentOptions = {
+  config: { type: 'string' },
+  'sysfs-root': { type: 'string' },
+  rules: { type: 'string' },
+  policy: { type: 'string' },
+  'trust-key': { type: 'string', multiple: true },
+  mode: { type: 'string' },
+  'audit-log': { type: 'string' },
+  socket: { type: 'string' },
+  'state-dir': { type: 'string' },
+} as const;
+
+function flagsOf(values: Partial<Record<keyof typeof agentOptions, string | string[] | undefined>>): AgentConfigInput {
+  const text = (name: keyof typeof agentOptions): string | undefined => values[name] as string | undefined;
+  const mode = text('mode');
+  if (mode !== undefined && mode !== 'enforce' && mode !== 'audit') throw new UsageError(`--mode must be enforce or audit, not "${mode}"`);
+  return {
+    sysfsRoot: text('sysfs-root'),
+    rules: text('rules'),
+    policy: text('policy'),
+    trustKeys: values['trust-key'] as string[] | undefined,
+    mode,
+    auditLog: text('audit-log'),
+    socket: text('socket'),
+    stateDir: text('state-dir'),
+  };
+}
+
+/** Resolves when the process is asked to stop; SIGHUP re-reads the policy instead. */
+function untilStopped(onReload: () => void): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.on('SIGHUP', onReload);
+  });
+}
+
+export const agentCommand: Command = {
+  path: ['agent'],
+  summary: 'Run the agent service in the foreground: decide, enforce and audit every device',
+  usage:
+    'portcullis agent [--config FILE] [--sysfs-root DIR] [--rules FILE | --policy FILE --trust-key KEY...] [--mode enforce|audit] [--audit-log FILE] [--socket PATH] [--state-dir DIR]',
+  async run(args, io) {
+    const { values } = parseCommandLine({ args, options: agentOptions });
+    const configFile = values.config ?? DEFAULT_CONFIG_FILE;
+    const loaded = await loadAgentConfig(configFile, values.config !== undefined, flagsOf(values));
+    if (!loaded.ok) {
+      io.err(`${loaded.error}\n`);
+      return 1;
+    }
+    const logger = createLogger('agent');
+    if (loaded.value.refused) logger.error('the config file was refused; running with the last good config', { refused: loaded.value.refused });
+    const running = await startLinuxAgent(loaded.value.config, { version: PORTCULLIS_VERSION, logger });
+    const ticker = setInterval(() => void running.tick().catch((error: unknown) => logger.error('policy refresh failed', { error: String(error) })), 5_000);
+    const reason = await untilStopped(() => void running.agent.reloadPolicy());
+    clearInterval(ticker);
+    await running.stop(reason);
+    logger.info('agent stopped', { reason });
+    return 0;
+  },
+};
+
+export const agentUninstallCommand: Command = {
+  path: ['agent', 'uninstall'],
+  summary: "Give the kernel its USB defaults back (new devices get drivers again), before removing Portcullis",
+  usage: 'portcullis agent uninstall [--sysfs-root DIR] [--state-dir DIR]',
+  async run(args, io) {
+    const { values } = parseCommandLine({ args, options: { 'sysfs-root': { type: 'string' }, 'state-dir': { type: 'string' } } });
+    const enforcer = new LinuxSysfsEnforcer({ sysfsRoot: values['sysfs-root'], stateDir: values['state-dir'] });
+    const restored = await enforcer.restoreDefaults();
+    if (!restored.ok) {
+      io.err(`${restored.error}\n`);
+      return 1;
+    }
+    io.out(`${restored.detail}\nDevices blocked now stay blocked until they are unplugged and plugged in again.\n`);
+    return 0;
+  },
+};

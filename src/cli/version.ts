@@ -1,0 +1,16 @@
+/** Portcullis's version, from package.json. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+function readVersion(): string {
+  for (const up of ['../..', '../../..']) {
+    try {
+      return (JSON.parse(readFileSync(join(__dirname, up, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      continue;
+    }
+  }
+  return 'unknown';
+}
+
+export const PORTCULLIS_VERSION = readVersion();
