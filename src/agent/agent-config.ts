@@ -16,7 +16,7 @@ export const agentConfigSchema = z.strictObject({
   policy: path.optional(),
   trustKeys: z.array(path).default([]),
   /** `audit` decides and records but changes nothing; schools start there. */
-  mode: z.enum(['enforce', 'audit']).default('enforce'),
+  mode: z.enum(['enforce', 'audit'], { error: 'expected "enforce" or "audit"' }).default('enforce'),
   auditLog: path.default('/var/log/portcullis/audit.jsonl'),
   socket: path.default('/run/portcullis/agent.sock'),
   /** The group (besides root) whose members may use the local API: the PC's local users. */
@@ -27,8 +27,8 @@ export const agentConfigSchema = z.strictObject({
   /** Directory groups of this PC, for policy scopes (`ICT-SUITE`, `STAFFROOM`). */
   groups: z.array(z.string().min(1)).default([]),
   /** How often to poll sysfs when hotplug events are unavailable, and to reconcile everything. */
-  pollIntervalMs: z.int().min(50).max(60_000).default(500),
-  reconcileIntervalMs: z.int().min(1_000).max(3_600_000).default(30_000),
+  pollIntervalMs: z.int().min(50, { error: 'expected at least 50 (milliseconds)' }).max(60_000, { error: 'expected at most 60000 (milliseconds)' }).default(500),
+  reconcileIntervalMs: z.int().min(1_000, { error: 'expected at least 1000 (milliseconds)' }).max(3_600_000, { error: 'expected at most 3600000 (one hour)' }).default(30_000),
 });
 
 export type AgentConfig = z.output<typeof agentConfigSchema>;
