@@ -11,6 +11,7 @@ import { deviceIdentity, type AuditEvent } from '../audit/audit-event';
 import { planEnforcement, lockoutSafeDecision } from '../policy/interface-plan';
 import type { Logger } from '../util/logger';
 import type { MachineContext } from '../policy/rule-scope';
+import type { DecisionEngine } from '../policy/decision-engine';
 import type { AgentPolicy, AgentPolicyState } from './agent-policy';
 import type { AgentEvent, AgentEventListener, ApprovalRequest, DeviceState } from './agent-events';
 import type { RequestQueue } from './request-queue';
@@ -127,8 +128,8 @@ export class AgentService {
   }
 
   /** The policy in force, with the machine context it applies in: non-USB devices are decided by it too. */
-  policyInForce(): { document?: AgentPolicyState['document']; mode: 'enforce' | 'audit'; context: MachineContext } {
-    return { document: this.state.document, mode: this.state.mode, context: this.deps.policy.context() };
+  policyInForce(): { engine: DecisionEngine; document?: AgentPolicyState['document']; mode: 'enforce' | 'audit'; context: MachineContext } {
+    return { engine: this.state.policy.engine, document: this.state.document, mode: this.state.mode, context: this.deps.policy.context() };
   }
 
   devices(): DeviceState[] {

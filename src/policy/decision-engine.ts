@@ -72,6 +72,11 @@ export class DecisionEngine {
     return this.rules.size;
   }
 
+  /** The rules in force, in order (Windows compiles its install policy from them). */
+  entries(): readonly RuleEntry<RuleOrigin>[] {
+    return this.rules.entries;
+  }
+
   decide(device: Device, env: ConditionEnvironment): Decision {
     const verdict = this.rules.decide(device, env);
     const verb = VERB[verdict.target];

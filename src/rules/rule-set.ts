@@ -57,6 +57,10 @@ export class RuleSet<M> {
     return this.compiled.length;
   }
 
+  get entries(): readonly RuleEntry<M>[] {
+    return this.compiled.map((c) => c.entry);
+  }
+
   /** The decision for `device`, looking only at the rules the index says could apply. */
   decide(device: MatchableDevice, env: ConditionEnvironment): Verdict<M> {
     return this.firstApplicable(this.index.candidates(device), device, env);

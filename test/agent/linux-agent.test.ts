@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAgentConfig } from '../../src/agent/agent-config';
-import { startLinuxAgent, type RunningAgent } from '../../src/agent/create-linux-agent';
+import { startAgent, type RunningAgent } from '../../src/agent/start-agent';
 import { callAgent } from '../../src/agent/local-api-client';
 import type { AgentStatus } from '../../src/agent/agent-service';
 import { verifyAuditFiles } from '../../src/audit/verify-audit';
@@ -46,7 +46,7 @@ beforeAll(async () => {
     'test',
   );
   if (!config.ok) throw new Error(config.error);
-  running = await startLinuxAgent(config.value, { version: 'test', logger: createLogger('test', { write: () => true }) });
+  running = await startAgent(config.value, { version: 'test', platform: 'linux', logger: createLogger('test', { write: () => true }) });
 });
 afterAll(async () => {
   await running.stop('test over');

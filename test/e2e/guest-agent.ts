@@ -26,6 +26,11 @@ export const TEST_RULES = [
 
 export type AgentMode = 'enforce' | 'audit';
 
+/** The part of an audit record the tests look at (docs/audit.md has the whole format). */
+interface AuditRecordShape {
+  event?: { type?: string; target?: string; device?: { serial?: string } };
+}
+
 /** One JSON line the agent wrote to stderr. */
 export interface AgentLogLine {
   message: string;
@@ -51,15 +56,16 @@ export class GuestAgent {
     private readonly name = 'portcullis-agent',
   ) {}
 
+  /** Root-owned and mode 0600, as the admin guide asks. */
   installRules(rules: string): Promise<null> {
-    return this.vm.guest.request('write', { path: GUEST_PATHS.rules, value: rules });
+    return this.vm.guest.request('write', { path: GUEST_PATHS.rules, value: rules, mode: 0o600 });
   }
 
-  /** Starts `portcullis agent` and waits until its local API socket exists, which it creates once running. */
-  async start(mode: AgentMode): Promise<void> {
+  /** Starts `portcullis agent`, waits until its local API socket exists (it creates it once running) and returns its pid. */
+  async start(mode: AgentMode): Promise<number> {
     await this.vm.guest.request('run', { argv: ['rm', '-f', GUEST_PATHS.socket] });
     const from = this.vm.guest.events.mark();
-    await this.vm.guest.request('start', {
+    const { pid } = await this.vm.guest.request('start', {
       name: this.name,
       argv: [
         ...PORTCULLIS_CLI,
@@ -69,6 +75,7 @@ export class GuestAgent {
     });
     const ready = await this.vm.guest.request('waitFile', { path: GUEST_PATHS.socket, condition: { kind: 'exists' }, timeoutMs: AGENT_START_TIMEOUT_MS });
     if (!ready.met) throw new Error(`the agent did not create ${GUEST_PATHS.socket} in ${AGENT_START_TIMEOUT_MS} ms:\n${this.output(from)}`);
+    return pid;
   }
 
   /** Sends a signal and waits for the agent to exit. */
@@ -113,12 +120,14 @@ export class GuestAgent {
     return this.vm.guest.request('run', { argv: [...PORTCULLIS_CLI, ...args], timeoutMs: 60_000 });
   }
 
-  /** The audit log's records, parsed. */
-  async auditRecords(): Promise<Record<string, unknown>[]> {
+  /** The targets of the audit log's `device-decided` records for the device with this serial number, oldest first. */
+  async auditedTargets(serial: string): Promise<string[]> {
     const text = (await this.vm.guest.request('read', { path: GUEST_PATHS.auditLog })) ?? '';
     return text
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+      .map((line) => (JSON.parse(line) as AuditRecordShape).event)
+      .filter((event) => event?.type === 'device-decided' && event.device?.serial === serial)
+      .map((event) => event?.target ?? '');
   }
 }

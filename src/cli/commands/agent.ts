@@ -1,7 +1,7 @@
 /** `portcullis agent` (the service, in the foreground, as systemd runs it) and `portcullis agent uninstall`. */
-import { LinuxSysfsEnforcer } from '../../enforce/linux-sysfs-enforcer';
-import { DEFAULT_CONFIG_FILE, type AgentConfigInput } from '../../agent/agent-config';
-import { startLinuxAgent } from '../../agent/create-linux-agent';
+import { agentConfigSchema, DEFAULT_CONFIG_FILE, type AgentConfigInput } from '../../agent/agent-config';
+import { platformParts } from '../../agent/platform';
+import { startAgent } from '../../agent/start-agent';
 import { loadAgentConfig } from '../../agent/load-agent-config';
 import { createLogger } from '../../util/logger';
 import { UsageError, type Command } from '../command';
@@ -60,7 +60,7 @@ export const agentCommand: Command = {
     }
     const logger = createLogger('agent');
     if (loaded.value.refused) logger.error('the config file was refused; running with the last good config', { refused: loaded.value.refused });
-    const running = await startLinuxAgent(loaded.value.config, { version: PORTCULLIS_VERSION, logger });
+    const running = await startAgent(loaded.value.config, { version: PORTCULLIS_VERSION, logger });
     const ticker = setInterval(() => void running.tick().catch((error: unknown) => logger.error('policy refresh failed', { error: String(error) })), 5_000);
     const reason = await untilStopped(() => void running.agent.reloadPolicy());
     clearInterval(ticker);
@@ -76,8 +76,9 @@ export const agentUninstallCommand: Command = {
   usage: 'portcullis agent uninstall [--sysfs-root DIR] [--state-dir DIR]',
   async run(args, io) {
     const { values } = parseCommandLine({ args, options: { 'sysfs-root': { type: 'string' }, 'state-dir': { type: 'string' } } });
-    const enforcer = new LinuxSysfsEnforcer({ sysfsRoot: values['sysfs-root'], stateDir: values['state-dir'] });
-    const restored = await enforcer.restoreDefaults();
+    const config = agentConfigSchema.parse({ sysfsRoot: values['sysfs-root'], stateDir: values['state-dir'] });
+    const parts = await platformParts(process.platform, { config, logger: createLogger('agent'), agent: () => { throw new Error('no agent runs during uninstall'); } });
+    const restored = await parts.enforcing.restoreDefaults();
     if (!restored.ok) {
       io.err(`${restored.error}\n`);
       return 1;

@@ -8,6 +8,8 @@ import { E2E_CACHE } from './repo-paths';
 
 export interface VmImage {
   kernel: string;
+  /** `6.1.0-NN-amd64` */
+  kernelVersion: string;
   initrd: string;
 }
 
@@ -56,5 +58,5 @@ export function buildVmImage(extraParts: readonly ImagePart[] = []): VmImage {
     renameSync(partial, initrd);
     writeFileSync(`${initrd}.key`, key);
   }
-  return { kernel: kernel.image, initrd };
+  return { kernel: kernel.image, kernelVersion: kernel.version, initrd };
 }

@@ -44,7 +44,7 @@ export interface ExitInfo {
 export interface GuestCommands {
   run: { args: { argv: string[]; timeoutMs?: number }; result: RunResult };
   read: { args: { path: string }; result: string | null };
-  write: { args: { path: string; value: string }; result: null };
+  write: { args: { path: string; value: string; mode?: number }; result: null };
   readlink: { args: { path: string }; result: string | null };
   waitFile: { args: { path: string; condition: FileCondition; timeoutMs: number }; result: { met: boolean; value: string | null } };
   start: { args: { name: string; argv: string[]; env?: Record<string, string> }; result: { pid: number } };

@@ -1,6 +1,7 @@
 /** The initramfs parts every test VM boots: the base system (busybox, node, udevd, kernel modules, init) and the project under test. */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { findProgram, hostCommand } from './host-command';
@@ -26,7 +27,7 @@ export function digest(...inputs: (string | Buffer)[]): string {
 }
 
 /** Path, size and modification time: enough to notice a changed host binary without reading it. */
-function fileStamp(path: string): string {
+export function fileStamp(path: string): string {
   const stat = statSync(path);
   return `${path}:${stat.size}:${stat.mtimeMs}`;
 }
@@ -91,31 +92,37 @@ function productionModules(): string[] {
     .map((line) => relative(REPO_ROOT, line));
 }
 
-/** The guest runs dist/: refuse a build older than the sources rather than test stale code. */
-function assertFreshBuild(dist: string): void {
-  const main = join(dist, 'cli', 'main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build (npm run test:e2e does)`);
-  const built = statSync(main).mtimeMs;
-  const newer = listFiles(join(REPO_ROOT, 'src')).find((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && statSync(f).mtimeMs > built);
-  if (newer !== undefined) throw new Error(`dist/ is older than ${relative(REPO_ROOT, newer)}: run npm run build (npm run test:e2e does)`);
-}
-
-/** The project's build (dist/src) and its runtime node_modules, at `GUEST_PROJECT`. */
+/**
+ * The project compiled from the working tree (not the shared dist/, which may be stale or
+ * mid-build) into the staging tree, with its runtime node_modules, at `GUEST_PROJECT`.
+ */
 export function projectPart(): ImagePart {
-  const override = process.env.PORTCULLIS_E2E_DIST;
-  const dist = override ?? join(REPO_ROOT, 'dist', 'src');
-  if (override === undefined) assertFreshBuild(dist);
-  const inputs = (): string[] => [join(REPO_ROOT, 'package.json'), join(REPO_ROOT, 'package-lock.json'), ...listFiles(dist)];
+  const standIn = process.env.PORTCULLIS_E2E_DIST;
+  const sources = (): string[] => [
+    ...['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'].map((f) => join(REPO_ROOT, f)),
+    ...listFiles(standIn ?? join(REPO_ROOT, 'src')).filter((f) => !f.endsWith('.test.ts')),
+  ];
   return {
     name: 'project',
-    key: () => digest(...inputs().flatMap((f) => [f, readFileSync(f)])),
+    key: () => digest(...sources().flatMap((f) => [f, readFileSync(f)])),
     fill(staging) {
       staging.copyFile(join(REPO_ROOT, 'package.json'), `${GUEST_PROJECT}/package.json`);
-      staging.copyTree(dist, `${GUEST_PROJECT}/dist/src`);
+      if (standIn !== undefined) staging.copyTree(standIn, `${GUEST_PROJECT}/dist/src`);
+      else compileProject(join(staging.root, GUEST_PROJECT, 'dist'));
       for (const module of productionModules()) {
         staging.copyTree(join(REPO_ROOT, module), `${GUEST_PROJECT}/${module}`);
         for (const addon of listFiles(join(REPO_ROOT, module)).filter((f) => f.endsWith('.node'))) staging.copyLibrariesOf(addon);
       }
     },
   };
+}
+
+/** `tsc -p tsconfig.build.json` into `outDir`, keeping only src/ (the build also compiles bench/). */
+function compileProject(outDir: string): void {
+  const tsc = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir, '--sourceMap', 'false'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  if (tsc.status !== 0) throw new Error(`the project does not compile (tsc -p tsconfig.build.json):\n${tsc.stdout}${tsc.stderr}`);
+  for (const entry of readdirSync(outDir)) if (entry !== 'src') rmSync(join(outDir, entry), { recursive: true });
 }

@@ -1,16 +1,17 @@
 /** One QEMU VM running Debian's kernel and our initramfs: boots it, hot-plugs emulated USB devices over QMP, and shuts it down. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VmImage } from './build-image';
 import { GuestChannel } from './guest-channel';
 import { QmpClient } from './qmp-client';
+import { freshRunDir } from './repo-paths';
 import { QEMU_DRIVERS, type UsbDevice } from './usb-devices';
 
 export interface BootOptions {
   image: VmImage;
-  /** Sockets, console log, guest transcript and disk images go here (emptied first). */
-  runDir: string;
+  /** Names the run directory (`.cache/e2e/run/NAME-PID`): sockets, console log, guest transcript, disk images. */
+  name: string;
   memoryMb?: number;
   bootTimeoutMs?: number;
 }
@@ -38,6 +39,8 @@ export class TestVm {
     readonly guest: GuestChannel,
     readonly qmp: QmpClient,
     readonly runDir: string,
+    /** `tcg` or `kvm`. */
+    readonly accel: string,
     /** Milliseconds from starting QEMU to the control program's `ready`. */
     readonly bootMs: number,
   ) {
@@ -45,9 +48,7 @@ export class TestVm {
   }
 
   static async boot(options: BootOptions): Promise<TestVm> {
-    const { runDir } = options;
-    rmSync(runDir, { recursive: true, force: true });
-    mkdirSync(runDir, { recursive: true });
+    const runDir = freshRunDir(options.name);
     const accel = accelerator();
     const args = [
       ...['-accel', accel, ...(accel === 'kvm' ? ['-cpu', 'host'] : [])],
@@ -76,7 +77,7 @@ export class TestVm {
       const guest = await Promise.race([GuestChannel.connect(join(runDir, 'ctl.sock'), join(runDir, 'guest-events.jsonl')), died]);
       const qmp = await Promise.race([QmpClient.connect(join(runDir, 'qmp.sock')), died]);
       await Promise.race([guest.events.waitFor('the guest control program', (e) => e.ev === 'ready', options.bootTimeoutMs ?? 180_000), died]);
-      return new TestVm(qemu, guest, qmp, runDir, Date.now() - started);
+      return new TestVm(qemu, guest, qmp, runDir, accel, Date.now() - started);
     } catch (error) {
       qemu.kill('SIGKILL');
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n${consoleTail(runDir)}`);

@@ -127,8 +127,8 @@ type Handlers = { [K in keyof GuestCommands]: (args: GuestCommands[K]['args']) =
 const handlers: Handlers = {
   run: ({ argv, timeoutMs }) => run(argv, timeoutMs),
   read: ({ path }) => readText(path),
-  write: ({ path, value }) => {
-    writeFileSync(path, value);
+  write: ({ path, value, mode }) => {
+    writeFileSync(path, value, { mode: mode ?? 0o644 });
     return null;
   },
   readlink: ({ path }) => readLink(path),
@@ -155,7 +155,15 @@ async function handle(request: GuestRequest): Promise<void> {
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   const start = line.indexOf('{');
-  if (start >= 0) void handle(JSON.parse(line.slice(start)) as GuestRequest);
+  if (start < 0) return;
+  let request: GuestRequest;
+  try {
+    request = JSON.parse(line.slice(start)) as GuestRequest;
+  } catch {
+    process.stderr.write(`control: not JSON: ${line}\n`);
+    return;
+  }
+  void handle(request);
 });
 
 const uptime = readText('/proc/uptime')?.split(' ')[0] ?? '0';

@@ -1,0 +1,84 @@
+/** Builds and starts the agent service from its config: the platform's parts, the policy, the audit log and the local API. */
+import { hostname } from 'node:os';
+import { AuditLog } from '../audit/audit-log';
+import { AuditOnlyEnforcer } from '../enforce/audit-only-enforcer';
+import type { Logger } from '../util/logger';
+import type { AgentConfig } from './agent-config';
+import { AgentPolicy } from './agent-policy';
+import { AgentService } from './agent-service';
+import { DailyRetention } from './daily-retention';
+import { LocalApi } from './local-api';
+import { platformParts } from './platform';
+import { RequestQueue } from './request-queue';
+import { activeSessionUser, SessionUserCache } from './session-user';
+
+export interface RunningAgent {
+  agent: AgentService;
+  /** Housekeeping every few seconds: audit retention, who is logged on, a changed or expired policy. */
+  tick(): Promise<void>;
+  stop(reason: string): Promise<void>;
+}
+
+export interface StartOptions {
+  version: string;
+  logger: Logger;
+  clock?: () => Date;
+  platform?: NodeJS.Platform;
+}
+
+export async function startAgent(config: AgentConfig, options: StartOptions): Promise<RunningAgent> {
+  const { logger } = options;
+  const clock = options.clock ?? (() => new Date());
+  const machine = config.machine ?? hostname();
+  const users = new SessionUserCache(() => activeSessionUser());
+  await users.refresh();
+  const audit = await AuditLog.open(config.auditLog, { machine, clock });
+  const retention = new DailyRetention(audit, clock, logger);
+  await retention.run();
+  const built: { agent?: AgentService } = {};
+  const parts = await platformParts(options.platform ?? process.platform, {
+    config,
+    logger,
+    agent: () => {
+      if (!built.agent) throw new Error('the agent is not built yet');
+      return built.agent;
+    },
+  });
+  const agent = new AgentService({
+    machine,
+    version: options.version,
+    policy: new AgentPolicy(config, () => ({ machine, groups: config.groups, user: users.current() }), clock),
+    enforcerFor: (mode) => (mode === 'enforce' ? parts.enforcing : new AuditOnlyEnforcer({ preview: parts.preview })),
+    watcher: parts.watcher,
+    audit,
+    requests: await RequestQueue.open(config.stateDir),
+    clock,
+    random: Math.random,
+    currentUser: () => users.current(),
+    logger,
+  });
+  built.agent = agent;
+  await agent.start();
+  if (agent.status().mode === 'audit') {
+    // Audit mode blocks nothing: give back the defaults an earlier enforcing run set.
+    const restored = await parts.enforcing.restoreDefaults();
+    logger.info('audit mode: platform defaults restored', restored.ok ? { detail: restored.detail } : { error: restored.error });
+  }
+  const others = await parts.watchOthers({ agent, audit, clock, logger });
+  const api = new LocalApi(agent, logger);
+  await api.listen(config.socket, config.socketGroup);
+  return {
+    agent,
+    tick: async () => {
+      await retention.run();
+      await users.refresh();
+      await agent.reloadPolicyIfStale();
+    },
+    stop: async (reason) => {
+      await api.close();
+      await others?.stop();
+      await agent.stop(reason);
+      await audit.close();
+    },
+  };
+}
