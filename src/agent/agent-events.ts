@@ -19,6 +19,8 @@ export interface ApprovalRequest {
   viaPort: string;
   device: Pick<Device, 'id' | 'serial' | 'name' | 'manufacturer' | 'hash' | 'kind' | 'interfaces' | 'warnings'>;
   user: string;
+  /** Whether the agent checked `user` against the connecting process (false: the client's word only). */
+  userVerified: boolean;
   machine: string;
   justification: string;
   /** How long the member of staff asks to use it for, in days. */

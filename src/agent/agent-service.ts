@@ -141,7 +141,8 @@ export class AgentService {
   }
 
   /** A member of staff asks SLT for a device that is present (named by its port, id or hash). */
-  async requestApproval(deviceRef: string, justification: string, user: string, durationDays: number): Promise<ApprovalRequest> {
+  async requestApproval(deviceRef: string, justification: string, requester: { user: string; verified: boolean }, durationDays: number): Promise<ApprovalRequest> {
+    const { user } = requester;
     const state = this.findDevice(deviceRef);
     if (!state) throw new Error(`no device '${deviceRef}' is attached (give its port such as 1-2, its id such as 0781:5567, or its hash)`);
     const { id, serial, name, manufacturer, hash, kind, interfaces, warnings } = state.device;
@@ -150,6 +151,7 @@ export class AgentService {
       viaPort: state.device.viaPort,
       device: { id, serial, name, manufacturer, hash, kind, interfaces, warnings },
       user,
+      userVerified: requester.verified,
       machine: this.deps.machine,
       justification,
       durationDays,

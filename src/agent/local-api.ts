@@ -8,7 +8,9 @@ import { chmod, chown, mkdir, readFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../util/logger';
+import type { Socket } from 'node:net';
 import type { AgentService } from './agent-service';
+import { peerCredentials, type PeerCredentials } from './peer-credentials';
 
 const MAX_BODY_BYTES = 16 * 1024;
 const HEARTBEAT_MS = 15_000;
@@ -18,8 +20,19 @@ export const approvalRequestBody = z.strictObject({
   device: z.string().min(1).max(200),
   justification: z.string().trim().min(3, { error: 'say in a few words why the device is needed' }).max(1000),
   durationDays: z.int().min(1).max(366).default(30),
-  user: z.string().min(1).max(100),
+  /** Only root may name someone else; anyone else asks as themselves. */
+  user: z.string().min(1).max(100).optional(),
 });
+
+/** Who is asking: the connecting process's user, checked against the name the client gave. */
+export function requester(peer: PeerCredentials | undefined, claimed: string | undefined): { user: string; verified: boolean } | { refused: string } {
+  if (peer && peer.uid !== 0) {
+    if (claimed !== undefined && claimed !== peer.user) return { refused: `you can only ask for yourself (you are ${peer.user}, not ${claimed})` };
+    return { user: peer.user, verified: true };
+  }
+  if (peer) return { user: claimed ?? peer.user, verified: true };
+  return claimed === undefined ? { refused: 'say who is asking (user): the agent could not tell who connected' } : { user: claimed, verified: false };
+}
 
 type Reply = { status: number; body: { ok: true; value: unknown } | { ok: false; error: string } };
 
@@ -51,6 +64,7 @@ export class LocalApi {
   constructor(
     private readonly agent: AgentService,
     private readonly logger: Logger,
+    private readonly identify: (socket: Socket) => Promise<PeerCredentials | undefined> = (socket) => peerCredentials(socket).catch(() => undefined),
   ) {}
 
   /** Listens on `socketPath`, readable and writable by root and `group` only. */
@@ -122,8 +136,11 @@ export class LocalApi {
     }
     const body = approvalRequestBody.safeParse(json);
     if (!body.success) return fail(400, body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const who = requester(await this.identify(request.socket), body.data.user);
+    if ('refused' in who) return fail(403, who.refused);
+    if (!who.verified) this.logger.warn('approval request from a user the agent could not verify', { user: who.user });
     try {
-      const queued = await this.agent.requestApproval(body.data.device, body.data.justification, body.data.user, body.data.durationDays);
+      const queued = await this.agent.requestApproval(body.data.device, body.data.justification, who, body.data.durationDays);
       return ok(queued, 201);
     } catch (error) {
       return fail(404, (error as Error).message);

@@ -21,6 +21,7 @@ const requestSchema = z.object({
     warnings: z.array(z.string()),
   }),
   user: z.string(),
+  userVerified: z.boolean(),
   machine: z.string(),
   justification: z.string(),
   durationDays: z.int(),

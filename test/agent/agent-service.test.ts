@@ -103,10 +103,10 @@ describe('AgentService', () => {
     await startAgent('');
     watcher.added(otherStick);
     await agent.idle();
-    const request = await agent.requestApproval('1-3', 'Year 11 coursework photos', 'jsmith', 30);
-    expect(request).toMatchObject({ viaPort: '1-3', user: 'jsmith', machine: 'ICT-07', status: 'pending', device: { serial: 'STRANGER' } });
+    const request = await agent.requestApproval('1-3', 'Year 11 coursework photos', { user: 'jsmith', verified: true }, 30);
+    expect(request).toMatchObject({ viaPort: '1-3', user: 'jsmith', userVerified: true, machine: 'ICT-07', status: 'pending', device: { serial: 'STRANGER' } });
     expect(agent.pendingRequests()).toHaveLength(1);
     expect((await RequestQueue.open(dir)).pending()).toHaveLength(1);
-    await expect(agent.requestApproval('9-9', 'x', 'jsmith', 1)).rejects.toThrow(/no device '9-9' is attached/);
+    await expect(agent.requestApproval('9-9', 'x', { user: 'jsmith', verified: true }, 1)).rejects.toThrow(/no device '9-9' is attached/);
   });
 });

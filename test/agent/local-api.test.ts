@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { chown, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalApi } from '../../src/agent/local-api';
+import { LocalApi, requester } from '../../src/agent/local-api';
 import { callAgent } from '../../src/agent/local-api-client';
 import type { AgentStatus } from '../../src/agent/agent-service';
 import type { DeviceState } from '../../src/agent/agent-events';
@@ -115,5 +115,28 @@ describe('local API', () => {
     if (process.getuid?.() !== 0) return expect(await callAgent({ socketPath }, 'GET', '/v1/status')).toMatchObject({ ok: false });
     await chown(socketPath, 1000, 1000);
     expect(await callAgent({ socketPath }, 'GET', '/v1/status')).toEqual({ ok: false, error: `${socketPath} is not owned by root, so it is not the Portcullis agent's: refusing to use it` });
+  });
+});
+
+describe('who is asking', () => {
+  it('takes the connecting user, refuses a staff member naming someone else, and lets root name anyone', () => {
+    const jsmith = { pid: 10, uid: 1001, user: 'jsmith' };
+    const root = { pid: 11, uid: 0, user: 'root' };
+    expect(requester(jsmith, undefined)).toEqual({ user: 'jsmith', verified: true });
+    expect(requester(jsmith, 'jsmith')).toEqual({ user: 'jsmith', verified: true });
+    expect(requester(jsmith, 'head')).toEqual({ refused: 'you can only ask for yourself (you are jsmith, not head)' });
+    expect(requester(root, 'jsmith')).toEqual({ user: 'jsmith', verified: true });
+    expect(requester(undefined, 'jsmith')).toEqual({ user: 'jsmith', verified: false });
+    expect(requester(undefined, undefined)).toEqual({ refused: 'say who is asking (user): the agent could not tell who connected' });
+  });
+
+  it('answers 403 when a member of staff asks in someone else\'s name', async () => {
+    await api.close();
+    api = new LocalApi(test.agent, createLogger('test', { write: () => true }), async () => ({ pid: 1, uid: 1001, user: 'jsmith' }));
+    await api.listen(socketPath, 'users');
+    const reply = await raw('POST', '/v1/requests', JSON.stringify({ device: '1-3', justification: 'coursework', user: 'head' }));
+    expect(reply).toEqual({ status: 403, body: { ok: false, error: 'you can only ask for yourself (you are jsmith, not head)' } });
+    const own = await callAgent<{ user: string; userVerified: boolean }>(client(), 'POST', '/v1/requests', { device: '1-3', justification: 'coursework' });
+    expect(own).toEqual({ ok: true, value: expect.objectContaining({ user: 'jsmith', userVerified: true }) });
   });
 });
