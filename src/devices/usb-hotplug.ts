@@ -1,6 +1,6 @@
 /** Kernel USB events through the `usb` package's hotplug, told as sysfs names, and whether they can be had at all (udev must be running). */
-import { access } from 'node:fs/promises';
 import type { Logger } from '../util/logger';
+import { pathExists } from '../util/path-exists';
 
 /** A device arrived or left. `sysfsName` (`1-4.3`, `usb2`) is undefined when the event does not say which device it was. */
 export interface HotplugEvent {
@@ -92,14 +92,6 @@ export interface UsbHotplugOptions {
   loadEmitter?: () => Promise<NativeHotplugEmitter>;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Kernel USB events, or undefined (and a log line saying why) when the watcher must poll
@@ -114,7 +106,7 @@ export async function openUsbHotplug(options: UsbHotplugOptions): Promise<Hotplu
     return undefined;
   }
   const controlPath = options.udevControlPath ?? UDEV_CONTROL_PATH;
-  if (!(await exists(controlPath))) {
+  if (!(await pathExists(controlPath))) {
     logger.warn('udev is not running, so USB hotplug events cannot be heard; polling sysfs instead, which is slower to notice new devices', { missing: controlPath });
     return undefined;
   }

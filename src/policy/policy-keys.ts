@@ -1,11 +1,12 @@
 /** Ed25519 policy-signing keys: generation, key ids, and reading and writing their PEM files. */
 
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write';
 import type { Result } from './policy-document';
 import { readText } from './read-text';
+import { pathExists } from '../util/path-exists';
 
 export const PRIVATE_KEY_FILE = 'policy-signing.key';
 export const PUBLIC_KEY_FILE = 'policy-signing.pub';
@@ -92,7 +93,7 @@ export async function writeSigningKeyPair(dir: string, options: { force: boolean
   const publicKeyPath = join(dir, PUBLIC_KEY_FILE);
   if (!options.force) {
     for (const path of [privateKeyPath, publicKeyPath]) {
-      if (await exists(path)) return { ok: false, error: `${path} already exists; use --force to replace the key (policies it signed will need the old public key to verify)` };
+      if (await pathExists(path)) return { ok: false, error: `${path} already exists; use --force to replace the key (policies it signed will need the old public key to verify)` };
     }
   }
   const pair = generateSigningKeyPair();
@@ -102,14 +103,6 @@ export async function writeSigningKeyPair(dir: string, options: { force: boolean
   return { ok: true, value: { keyId: pair.keyId, privateKeyPath, publicKeyPath } };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Reads every trusted public key named; the first unreadable one is the error. */
 export async function readTrustedKeyFiles(paths: readonly string[]): Promise<Result<TrustedKey[]>> {
