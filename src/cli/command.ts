@@ -18,3 +18,9 @@ export interface Command {
 
 /** Thrown for a bad invocation; the CLI prints the message and the usage, and exits 2. */
 export class UsageError extends Error {}
+
+/** Prints `message` as the command's error and gives the failure exit status, 1. */
+export function fail(io: CliIo, message: string): number {
+  io.err(`${message}\n`);
+  return 1;
+}

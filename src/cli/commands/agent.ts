@@ -4,7 +4,7 @@ import { platformParts } from '../../agent/platform';
 import { startAgent } from '../../agent/start-agent';
 import { loadAgentConfig } from '../../agent/load-agent-config';
 import { createLogger } from '../../util/logger';
-import { UsageError, type Command } from '../command';
+import { fail, UsageError, type Command } from '../command';
 import { parseCommandLine } from '../parse-command-line';
 import { PORTCULLIS_VERSION } from '../version';
 
@@ -54,10 +54,7 @@ export const agentCommand: Command = {
     const { values } = parseCommandLine({ args, options: agentOptions });
     const configFile = values.config ?? DEFAULT_CONFIG_FILE;
     const loaded = await loadAgentConfig(configFile, values.config !== undefined, flagsOf(values));
-    if (!loaded.ok) {
-      io.err(`${loaded.error}\n`);
-      return 1;
-    }
+    if (!loaded.ok) return fail(io, loaded.error);
     const logger = createLogger('agent');
     if (loaded.value.refused) logger.error('the config file was refused; running with the last good config', { refused: loaded.value.refused });
     const running = await startAgent(loaded.value.config, { version: PORTCULLIS_VERSION, logger });
@@ -79,10 +76,7 @@ export const agentUninstallCommand: Command = {
     const config = agentConfigSchema.parse({ sysfsRoot: values['sysfs-root'], stateDir: values['state-dir'] });
     const parts = await platformParts(process.platform, { config, logger: createLogger('agent'), agent: () => { throw new Error('no agent runs during uninstall'); } });
     const restored = await parts.enforcing.restoreDefaults();
-    if (!restored.ok) {
-      io.err(`${restored.error}\n`);
-      return 1;
-    }
+    if (!restored.ok) return fail(io, restored.error);
     io.out(`${restored.detail}\nDevices blocked now stay blocked until they are unplugged and plugged in again.\n`);
     return 0;
   },

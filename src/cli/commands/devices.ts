@@ -8,7 +8,7 @@ import { loadPolicy, type PolicySource } from '../../policy/load-policy';
 import { printRule } from '../../rules/printer';
 import { assertNever } from '../../util/assert-never';
 import { textTable } from '../../util/text-table';
-import { UsageError, type Command } from '../command';
+import { fail, UsageError, type Command } from '../command';
 import { parseCommandLine } from '../parse-command-line';
 
 const FORMATS = ['table', 'json', 'usbguard'] as const;
@@ -75,10 +75,7 @@ export const devicesCommand: Command = {
     const now = new Date();
     const context = { machine: values.machine ?? hostname(), user: values.user ?? userInfo().username, groups: values.group ?? [] };
     const policy = await loadPolicy(policySource(values), context, now);
-    if (!policy.ok) {
-      io.err(`${policy.error}\n`);
-      return 1;
-    }
+    if (!policy.ok) return fail(io, policy.error);
     const scan = await new LinuxSysfsSource({ sysfsRoot: values['sysfs-root'] }).scanUsbDevices();
     for (const skipped of scan.skipped) io.err(`portcullis devices: left out ${skipped.sysfsName}: ${skipped.reason}\n`);
     const env = { now: () => now, random: Math.random, allowedDevices: () => scan.devices.filter((d) => d.authorized) };

@@ -7,7 +7,7 @@ import { readSigningKeyFile, readTrustedKeyFiles, writeSigningKeyPair, type Trus
 import { parseEnvelope, SIGNED_POLICY_FORMAT, signPolicyDocument, verifySignedPolicy, type VerifyError } from '../../policy/policy-signing';
 import { formatPolicySummary } from '../../policy/policy-summary';
 import { readText } from '../../policy/read-text';
-import { UsageError, type CliIo, type Command } from '../command';
+import { fail, UsageError, type Command } from '../command';
 import { parseCommandLine } from '../parse-command-line';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -19,12 +19,6 @@ function parse<T extends Options>(args: string[], options: T, positionals: numbe
     throw new UsageError(positionals === 0 ? 'expected no file arguments' : `expected ${positionals} file argument${positionals === 1 ? '' : 's'}`);
   }
   return parsed;
-}
-
-/** Prints the reason to stderr; returns exit status 1. */
-function fail(io: CliIo, message: string): number {
-  io.err(`${message}\n`);
-  return 1;
 }
 
 export const policyKeygenCommand: Command = {

@@ -4,7 +4,7 @@ import type { AgentStatus } from '../../agent/agent-service';
 import type { ApprovalRequest, DeviceState } from '../../agent/agent-events';
 import { callAgent, DEFAULT_SOCKET, type ClientOptions } from '../../agent/local-api-client';
 import { textTable } from '../../util/text-table';
-import { UsageError, type Command } from '../command';
+import { fail, UsageError, type Command } from '../command';
 import { parseCommandLine } from '../parse-command-line';
 
 const socketOption = { socket: { type: 'string' as const } };
@@ -39,15 +39,9 @@ export const statusCommand: Command = {
     const { values } = parseCommandLine({ args, options: { ...socketOption, json: { type: 'boolean' } } });
     const options = client(values.socket);
     const status = await callAgent<AgentStatus>(options, 'GET', '/v1/status');
-    if (!status.ok) {
-      io.err(`${status.error}\n`);
-      return 1;
-    }
+    if (!status.ok) return fail(io, status.error);
     const devices = await callAgent<DeviceState[]>(options, 'GET', '/v1/devices');
-    if (!devices.ok) {
-      io.err(`${devices.error}\n`);
-      return 1;
-    }
+    if (!devices.ok) return fail(io, devices.error);
     io.out(values.json ? `${JSON.stringify({ status: status.value, devices: devices.value }, null, 2)}\n` : describeStatus(status.value, devices.value));
     return 0;
   },
@@ -65,10 +59,7 @@ export const requestCommand: Command = {
     if (!Number.isInteger(days) || days < 1 || days > 366) throw new UsageError(`--days must be a whole number from 1 to 366, not "${values.days}"`);
     const body = { device: positionals[0], justification: values.reason, durationDays: days, user: userInfo().username };
     const queued = await callAgent<ApprovalRequest>(client(values.socket), 'POST', '/v1/requests', body);
-    if (!queued.ok) {
-      io.err(`${queued.error}\n`);
-      return 1;
-    }
+    if (!queued.ok) return fail(io, queued.error);
     io.out(`Request ${queued.value.id} sent for ${queued.value.device.name || queued.value.viaPort}: SLT will decide. It stays blocked until then.\n`);
     return 0;
   },
