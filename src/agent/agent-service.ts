@@ -206,7 +206,7 @@ export class AgentService {
     await this.audit({ type: 'device-enforced', device: identity, enforcer: this.enforcer.name, ...enforcement });
     const state: DeviceState = { device, decision, enforcement, keptAtStart, since: this.deps.clock().toISOString() };
     this.present.set(device.viaPort, state);
-    this.deps.logger.info('device decided', { viaPort: device.viaPort, id: `${device.id.vendor}:${device.id.product}`, target: decision.target, reason: decision.reason, enforced: enforcement.ok });
+    this.deps.logger.info('device decided', { viaPort: device.viaPort, id: `${device.id.vendor}:${device.id.product}`, target: decision.target, reason: keptAtStart ?? decision.reason, enforced: enforcement.ok });
     this.emit({ type: eventType, state });
   }
 

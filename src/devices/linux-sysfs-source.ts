@@ -96,8 +96,12 @@ export class LinuxSysfsSource {
     return scan;
   }
 
-  /** One USB device by its name under `bus/usb/devices`, such as `1-4.1` or `usb1`. */
-  async readUsbDevice(sysfsName: string): Promise<Device> {
+  /**
+   * One USB device by its name under `bus/usb/devices`, such as `1-4.1` or `usb1`. `known`
+   * gives devices already read (the watcher's), so a new device's parent hash need not be
+   * computed again from the parent's files: that is most of the work on the hot path.
+   */
+  async readUsbDevice(sysfsName: string, known?: (viaPort: string) => Device | undefined): Promise<Device> {
     if (sysfsName === '' || sysfsName === '.' || sysfsName === '..' || sysfsName.includes('/')) {
       throw new SysfsReadError(`"${sysfsName}" is not a device name under bus/usb/devices`, sysfsName);
     }
@@ -107,7 +111,10 @@ export class LinuxSysfsSource {
     if (!isUsbDeviceUevent(parseUevent(await readSysfsUeventText(ueventFile)))) {
       throw new SysfsReadError(`${ueventFile}: not a USB device (DEVTYPE is not usb_device)`, ueventFile);
     }
-    return this.readCached(root, devicePath, new Map());
+    const cache = new Map<string, Promise<Device>>();
+    const parent = known?.(path.basename(path.dirname(devicePath)));
+    if (parent) cache.set(`/${parent.sysfsPath}`, Promise.resolve(parent));
+    return this.readCached(root, devicePath, cache);
   }
 
   private async resolveRoot(): Promise<string> {
@@ -144,8 +151,10 @@ export class LinuxSysfsSource {
   /** The parent's hash if the parent is a USB device, else (a root hub) the hash of the controller's path. */
   private async parentHash(root: string, devicePath: string, cache: Map<string, Promise<Device>>): Promise<string> {
     const parentPath = path.dirname(devicePath);
-    const parentUevent = parseUevent(await readSysfsUeventText(path.join(root, parentPath, 'uevent')));
-    if (!isUsbDeviceUevent(parentUevent)) return usbguardPathHash(parentPath);
+    if (!cache.has(parentPath)) {
+      const parentUevent = parseUevent(await readSysfsUeventText(path.join(root, parentPath, 'uevent')));
+      if (!isUsbDeviceUevent(parentUevent)) return usbguardPathHash(parentPath);
+    }
     try {
       return (await this.readCached(root, parentPath, cache)).hash;
     } catch (error) {
@@ -158,22 +167,25 @@ export class LinuxSysfsSource {
     const dir = path.join(root, devicePath);
     const file = (name: string): string => path.join(dir, name);
     const viaPort = path.basename(devicePath);
-    const parentHash = await this.parentHash(root, devicePath, cache);
-
-    const name = await readSysfsText(file('product'), true);
+    // Read in parallel: each sysfs read is a system call, and the hot path waits for all of them.
+    const [parentHash, name, vendorBytes, productBytes, serial, authorizedText, connectType, manufacturer, data] = await Promise.all([
+      this.parentHash(root, devicePath, cache),
+      readSysfsText(file('product'), true),
+      readSysfsText(file('idVendor'), false),
+      readSysfsText(file('idProduct'), false),
+      readSysfsText(file('serial'), true),
+      readSysfsText(file('authorized'), false),
+      // Host controllers (root hubs) hang off no port, so USBGuard does not look for one.
+      viaPort.startsWith('usb') ? Buffer.alloc(0) : readSysfsText(file('port/connect_type'), true),
+      readSysfsText(file('manufacturer'), true),
+      readSysfsFile(file('descriptors'), false).then((d) => d ?? Buffer.alloc(0)),
+    ]);
     checkLength(name, USB_STRING_MAX_BYTES, 'product name', file('product'));
-    const vendorBytes = await readSysfsText(file('idVendor'), false);
-    const productBytes = await readSysfsText(file('idProduct'), false);
     const id = { vendor: readId(vendorBytes, file('idVendor')), product: readId(productBytes, file('idProduct')) };
-    const serial = await readSysfsText(file('serial'), true);
     checkLength(serial, USB_STRING_MAX_BYTES, 'serial number', file('serial'));
-    const authorized = decode(await readSysfsText(file('authorized'), false)) === '1';
-    // Host controllers (root hubs) hang off no port, so USBGuard does not look for one.
-    const connectType = viaPort.startsWith('usb') ? Buffer.alloc(0) : await readSysfsText(file('port/connect_type'), true);
+    const authorized = decode(authorizedText) === '1';
     checkLength(connectType, USB_STRING_MAX_BYTES, 'connect type', file('port/connect_type'));
-    const manufacturer = await readSysfsText(file('manufacturer'), true);
 
-    const data = (await readSysfsFile(file('descriptors'), false)) ?? Buffer.alloc(0);
     let descriptors;
     try {
       descriptors = parseUsbDescriptors(data);

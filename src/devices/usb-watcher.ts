@@ -164,7 +164,7 @@ export class UsbWatcher {
   private async readSoon(name: string, startSeq: number): Promise<Device | undefined> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.options.source.readUsbDevice(name);
+        return await this.options.source.readUsbDevice(name, (port) => this.known.get(port));
       } catch (error) {
         if (!(error instanceof SysfsReadError)) throw error;
         if (!this.running || this.changedSince(name, startSeq)) return undefined;
@@ -187,7 +187,7 @@ export class UsbWatcher {
     // Parents before children, as a hub's devices follow the hub.
     for (const name of appeared.sort(compareUsbNames)) {
       try {
-        this.commitPresent(await this.options.source.readUsbDevice(name), startSeq);
+        this.commitPresent(await this.options.source.readUsbDevice(name, (port) => this.known.get(port)), startSeq);
       } catch (error) {
         if (!(error instanceof SysfsReadError)) throw error;
         if (!this.changedSince(name, startSeq)) this.readFailed(name, error.message, (this.failures.get(name) ?? 0) + 1);
