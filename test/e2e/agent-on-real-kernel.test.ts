@@ -6,7 +6,7 @@ import { findProgram } from './vm/host-command';
 import { TestVm } from './vm/test-vm';
 import { usbDevice } from './vm/usb-devices';
 
-/** Bounds, not measurements: a cold image build downloads the kernel; a boot under TCG takes 10-20 s. */
+/** Bounds, not measurements: a cold image build downloads the kernel; a boot under TCG takes 6-20 s. */
 const BUILD_TIMEOUT_MS = 300_000;
 const BOOT_TIMEOUT_MS = 240_000;
 const SCENARIO_TIMEOUT_MS = 120_000;

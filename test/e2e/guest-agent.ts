@@ -10,7 +10,7 @@ export const GUEST_PATHS = {
   stateDir: '/var/lib/portcullis',
 };
 
-export const PORTCULLIS_CLI = ['node', `${GUEST_PROJECT}/dist/src/cli/main.js`];
+const PORTCULLIS_CLI = ['node', `${GUEST_PROJECT}/dist/src/cli/main.js`];
 
 /**
  * The policy under test, in USBGuard's rule language. QEMU's usb-kbd and usb-mouse are both
@@ -39,7 +39,7 @@ export interface AgentLogLine {
 
 const AGENT_START_TIMEOUT_MS = 60_000;
 /** How long a decision may take to appear in the log before the test fails (TCG is slow; this is a bound, not a measurement). */
-export const DECISION_TIMEOUT_MS = 20_000;
+const DECISION_TIMEOUT_MS = 20_000;
 
 function parseLogLine(line: string): AgentLogLine | undefined {
   try {
@@ -90,14 +90,6 @@ export class GuestAgent {
       .map((e) => (e.ev === 'line' && e.name === this.name ? e.line : e.ev === 'exit' && e.name === this.name ? `(exited: ${e.code ?? e.signal})` : undefined))
       .filter((line) => line !== undefined)
       .join('\n');
-  }
-
-  /** The log lines since `from`. */
-  logLines(from = 0): AgentLogLine[] {
-    return this.vm.guest.events
-      .all(from)
-      .flatMap((e) => (e.ev === 'line' && e.name === this.name ? [parseLogLine(e.line)] : []))
-      .filter((line) => line !== undefined);
   }
 
   /** The agent's `device decided` log line for the device at `viaPort`, logged after the mark `from`. */

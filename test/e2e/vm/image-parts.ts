@@ -97,18 +97,16 @@ function productionModules(): string[] {
  * mid-build) into the staging tree, with its runtime node_modules, at `GUEST_PROJECT`.
  */
 export function projectPart(): ImagePart {
-  const standIn = process.env.PORTCULLIS_E2E_DIST;
   const sources = (): string[] => [
     ...['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'].map((f) => join(REPO_ROOT, f)),
-    ...listFiles(standIn ?? join(REPO_ROOT, 'src')).filter((f) => !f.endsWith('.test.ts')),
+    ...listFiles(join(REPO_ROOT, 'src')).filter((f) => !f.endsWith('.test.ts')),
   ];
   return {
     name: 'project',
     key: () => digest(...sources().flatMap((f) => [f, readFileSync(f)])),
     fill(staging) {
       staging.copyFile(join(REPO_ROOT, 'package.json'), `${GUEST_PROJECT}/package.json`);
-      if (standIn !== undefined) staging.copyTree(standIn, `${GUEST_PROJECT}/dist/src`);
-      else compileProject(join(staging.root, GUEST_PROJECT, 'dist'));
+      compileProject(join(staging.root, GUEST_PROJECT, 'dist'));
       for (const module of productionModules()) {
         staging.copyTree(join(REPO_ROOT, module), `${GUEST_PROJECT}/${module}`);
         for (const addon of listFiles(join(REPO_ROOT, module)).filter((f) => f.endsWith('.node'))) staging.copyLibrariesOf(addon);

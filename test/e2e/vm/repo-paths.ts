@@ -24,16 +24,17 @@ function alive(pid: number): boolean {
 }
 
 /**
- * A fresh directory for one VM's sockets, logs and disk images, kept after the run for
- * reading: `.cache/e2e/run/NAME-PID`. Directories of processes that have ended are removed,
- * so runs of several engineers (or `npm test` beside `npm run test:e2e`) never share one.
+ * A fresh directory for one VM's sockets, logs and disk images: `.cache/e2e/run/NAME-PID`.
+ * Each run gets its own, so runs of several engineers (or `npm test` beside `npm run
+ * test:e2e`) never share one; it is kept for reading until the next run of the same NAME
+ * removes the directories of NAME's runs that have ended.
  */
 export function freshRunDir(name: string): string {
   const runs = join(E2E_CACHE, 'run');
   mkdirSync(runs, { recursive: true });
   for (const entry of readdirSync(runs)) {
-    const pid = Number(/-(\d+)$/.exec(entry)?.[1]);
-    if (!Number.isInteger(pid) || (pid !== process.pid && !alive(pid))) rmSync(join(runs, entry), { recursive: true, force: true });
+    const pid = Number(new RegExp(`^${name}-(\\d+)$`).exec(entry)?.[1]);
+    if (Number.isInteger(pid) && !alive(pid)) rmSync(join(runs, entry), { recursive: true, force: true });
   }
   const dir = join(runs, `${name}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
