@@ -25,6 +25,8 @@ export interface DeviceWatcherPort {
 
 export interface AuditPort {
   append(event: AuditEvent, user?: string): Promise<unknown>;
+  /** Several records, durable together with one flush. */
+  appendAll(events: readonly AuditEvent[], user?: string): Promise<unknown>;
 }
 
 export interface AgentServiceDeps {
@@ -185,15 +187,15 @@ export class AgentService {
     if (this.policyExpired()) await this.loadPolicy();
     // A controller that appears later (a dock's own) starts with the kernel's defaults: make its devices wait too.
     if (!atStart && device.viaPort.startsWith('usb')) await this.prepareEnforcer();
-    await this.audit({ type: 'device-arrived', device: deviceIdentity(device) });
     await this.decideAndEnforce(device, atStart, 'device-added');
   }
 
+  /** Decides, records (with the arrival, for a new device) durably, then enforces and records what happened. */
   private async decideAndEnforce(device: Device, atStart: boolean, eventType: 'device-added' | 'device-updated'): Promise<void> {
     const env: ConditionEnvironment = { now: this.deps.clock, random: this.deps.random, allowedDevices: () => this.allowedDevices() };
     const { decision, keptAtStart } = lockoutSafeDecision(device, this.state.policy.engine.decide(device, env), { atStart });
     const identity = deviceIdentity(device);
-    await this.audit({
+    const decided: AuditEvent = {
       type: 'device-decided',
       device: identity,
       target: decision.target,
@@ -201,7 +203,8 @@ export class AgentService {
       rule: decision.rule,
       origin: decision.origin?.where,
       reason: keptAtStart ?? decision.reason,
-    });
+    };
+    await this.deps.audit.appendAll(eventType === 'device-added' ? [{ type: 'device-arrived', device: identity }, decided] : [decided], this.deps.currentUser());
     const enforcement = await this.enforce(device, decision);
     await this.audit({ type: 'device-enforced', device: identity, enforcer: this.enforcer.name, ...enforcement });
     const state: DeviceState = { device, decision, enforcement, keptAtStart, since: this.deps.clock().toISOString() };

@@ -214,3 +214,39 @@ describe('AuditLog: rotation', () => {
     expect(verified).toMatchObject({ ok: true, value: { start: { kind: 'pruned' } } });
   });
 });
+
+describe('AuditLog: several records at once', () => {
+  it('chains them as separate appends would, in one write', async () => {
+    const time = fakeClock('2026-11-28T10:02:11.000Z');
+    const log = await AuditLog.open(livePath(), { machine: MACHINE, clock: time.clock });
+    const first = await log.append(SAMPLE_EVENTS[0] as AuditEvent);
+    const [a, b] = await log.appendAll([arrived, SAMPLE_EVENTS[1] as AuditEvent], 'jsmith');
+    const after = await log.append(arrived);
+    await log.close();
+    expect([a?.seq, b?.seq, after.seq]).toEqual([2, 3, 4]);
+    expect([a?.prev, b?.prev, after.prev]).toEqual([first.hash, a?.hash, b?.hash]);
+    expect(await fileLines()).toHaveLength(4);
+    expect((await verifyAll()).ok).toBe(true);
+  });
+
+  it('writes none of them when one is not a valid record', async () => {
+    const log = await AuditLog.open(livePath(), { machine: MACHINE, clock: fakeClock('2026-11-28T10:02:11.000Z').clock });
+    await log.append(arrived);
+    const bad = { type: 'device-arrived', device: { ...STICK, fileName: 'secret.docx' } } as unknown as AuditEvent;
+    await expect(log.appendAll([arrived, bad])).rejects.toThrow(/not a valid audit record/);
+    const next = await log.append(arrived);
+    await log.close();
+    expect(next.seq).toBe(2);
+    expect(await fileLines()).toHaveLength(2);
+    expect((await verifyAll()).ok).toBe(true);
+  });
+
+  it('rotates as single appends do when the batch would pass the size limit', async () => {
+    const log = await AuditLog.open(livePath(), { machine: MACHINE, clock: fakeClock('2026-11-28T10:02:11.000Z').clock, maxBytes: 900 });
+    await log.append(arrived);
+    await log.appendAll([arrived, arrived, arrived]);
+    await log.close();
+    expect((await readdir(join(dir.path, 'log'))).filter((n) => n.startsWith('audit.jsonl')).length).toBeGreaterThan(1);
+    expect(await verifyAll()).toMatchObject({ ok: true, value: { records: expect.any(Number) } });
+  });
+});

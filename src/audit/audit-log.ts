@@ -130,6 +130,37 @@ export class AuditLog {
   }
 
   /**
+   * Appends several records with one write and one fsync (the agent's hot path: a device's
+   * arrival and its decision), with the same guarantees as `append`: all are on disk when this
+   * resolves, or none is.
+   */
+  appendAll(events: readonly AuditEvent[], user?: string): Promise<AuditRecord[]> {
+    return this.serially(async () => {
+      const start = this.end;
+      const drafts: Draft[] = [];
+      try {
+        for (const event of events) {
+          const draft = this.draft(event, user);
+          drafts.push(draft);
+          this.end = { seq: draft.record.seq, hash: draft.record.hash };
+        }
+      } finally {
+        this.end = start;
+      }
+      const bytes = Buffer.concat(drafts.map((d) => d.bytes));
+      if (this.size > 0 && this.size + bytes.length > this.limits.maxBytes) {
+        const records: AuditRecord[] = [];
+        for (const event of events) records.push(await this.record(event, user));
+        return records;
+      }
+      const last = drafts.at(-1);
+      if (!last) return [];
+      await this.commit({ record: last.record, bytes });
+      return drafts.map((d) => d.record);
+    });
+  }
+
+  /**
    * Deletes the rotated files whose last record is older than `olderThan` (oldest first; never
    * the live file), after recording an `audit-pruned` record that names the seq range deleted.
    * Resolves to that record, or undefined when nothing was old enough.
