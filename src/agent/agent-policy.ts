@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentConfig } from './agent-config';
 import { engineFromPolicy } from '../policy/decision-engine';
-import { loadPolicy, type LoadedPolicy } from '../policy/load-policy';
+import { loadPolicy, policyFromRulesText, type LoadedPolicy } from '../policy/load-policy';
 import type { PolicyDocument } from '../policy/policy-document';
 import { readTrustedKeyFiles } from '../policy/policy-keys';
 import { PolicyStore } from '../policy/policy-store';
@@ -84,16 +84,20 @@ export class AgentPolicy {
 
   private async loadRules(path: string, now: Date): Promise<AgentPolicyState> {
     const lastGood = join(this.config.stateDir, LAST_GOOD_RULES);
-    const loaded = await loadPolicy({ kind: 'rules-file', path }, this.loadedContext, now);
-    if (loaded.ok) {
-      const text = await readText(path);
-      if (text.ok) await writeFileAtomic(lastGood, text.value, 0o600);
-      return { policy: loaded.value, mode: this.config.mode, notes: [{ kind: 'loaded', source: path, ruleCount: loaded.value.ruleCount }] };
-    }
-    const notes: PolicyNote[] = [{ kind: 'refused', source: path, reason: loaded.error }];
+    const text = await readText(path);
+    if (!text.ok) return this.lastGoodRules(path, lastGood, text.error, now);
+    const loaded = policyFromRulesText(text.value, path);
+    if (!loaded.ok) return this.lastGoodRules(path, lastGood, loaded.error, now);
+    await writeFileAtomic(lastGood, text.value, 0o600);
+    return { policy: loaded.value, mode: this.config.mode, notes: [{ kind: 'loaded', source: path, ruleCount: loaded.value.ruleCount }] };
+  }
+
+  /** The rules file was refused: its last good copy, else the built-in default. */
+  private async lastGoodRules(path: string, lastGood: string, reason: string, now: Date): Promise<AgentPolicyState> {
+    const notes: PolicyNote[] = [{ kind: 'refused', source: path, reason }];
     const previous = await readTextIfExists(lastGood);
     if (previous.ok && previous.value !== undefined) {
-      const kept = await loadPolicy({ kind: 'rules-file', path: lastGood }, this.loadedContext, now);
+      const kept = policyFromRulesText(previous.value, lastGood);
       if (kept.ok) return { policy: kept.value, mode: this.config.mode, notes: [...notes, { kind: 'loaded', source: `${lastGood} (the last good copy of ${path})`, ruleCount: kept.value.ruleCount }] };
     }
     return this.fallback(now, notes);

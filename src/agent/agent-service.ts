@@ -10,6 +10,7 @@ import type { ConditionEnvironment } from '../rules/conditions';
 import { deviceIdentity, type AuditEvent } from '../audit/audit-event';
 import { planEnforcement, lockoutSafeDecision } from '../policy/interface-plan';
 import type { Logger } from '../util/logger';
+import { SerialQueue } from '../util/serial-queue';
 import type { MachineContext } from '../policy/rule-scope';
 import type { DecisionEngine } from '../policy/decision-engine';
 import type { AgentPolicy, AgentPolicyState } from './agent-policy';
@@ -64,9 +65,11 @@ export class AgentService {
   private enforcer!: Enforcer;
   private startedAt = '';
   /** Device events are handled one at a time, in arrival order. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue: SerialQueue;
 
-  constructor(private readonly deps: AgentServiceDeps) {}
+  constructor(private readonly deps: AgentServiceDeps) {
+    this.queue = new SerialQueue((error) => deps.logger.error('device event failed', { error: String(error) }));
+  }
 
   subscribe(listener: AgentEventListener): () => void {
     this.listeners.add(listener);
@@ -80,27 +83,27 @@ export class AgentService {
     await this.audit({ type: 'service-started', version: this.deps.version, mode: this.state.mode, policy: this.state.policy.description });
     await this.prepareEnforcer();
     const devices = await this.deps.watcher.start(
-      (device) => void this.serially(() => this.arrived(device, false)),
-      (viaPort) => void this.serially(() => this.removed(viaPort)),
+      (device) => void this.queue.run(() => this.arrived(device, false)),
+      (viaPort) => void this.queue.run(() => this.removed(viaPort)),
     );
-    await this.serially(async () => {
+    await this.queue.run(async () => {
       for (const device of devices) await this.arrived(device, true);
     });
   }
 
   async stop(reason: string): Promise<void> {
     await this.deps.watcher.stop();
-    await this.serially(() => this.audit({ type: 'service-stopped', reason }));
+    await this.queue.run(() => this.audit({ type: 'service-stopped', reason }));
   }
 
   /** Resolves when every device event received so far has been handled. */
   async idle(): Promise<void> {
-    await this.queue;
+    await this.queue.idle();
   }
 
   /** Re-reads the policy and applies it to every present device (an approval arrived, or one was revoked). */
   async reloadPolicy(): Promise<void> {
-    await this.serially(async () => {
+    await this.queue.run(async () => {
       await this.loadPolicy();
       // Platforms that compile the allowlist ahead of devices (Windows' install restrictions) need it now.
       await this.prepareEnforcer();
@@ -239,11 +242,5 @@ export class AgentService {
 
   private emit(event: AgentEvent): void {
     for (const listener of this.listeners) listener(event);
-  }
-
-  private serially<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch((error: unknown) => this.deps.logger.error('device event failed', { error: String(error) }));
-    return next;
   }
 }

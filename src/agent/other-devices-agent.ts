@@ -10,6 +10,7 @@ import type { OtherDeviceEnforcer } from '../enforce/other-device-enforcer';
 import { decideOtherDevice, type OtherDeviceDecision, type OtherDevicePolicy } from '../policy/other-device-policy';
 import type { MachineContext } from '../policy/rule-scope';
 import type { Logger } from '../util/logger';
+import { SerialQueue } from '../util/serial-queue';
 import type { AuditPort } from './agent-service';
 
 export interface OtherDevicesAgentDeps {
@@ -25,25 +26,27 @@ export interface OtherDevicesAgentDeps {
 
 export class OtherDevicesAgent {
   private readonly decisions = new Map<string, OtherDeviceDecision>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue: SerialQueue;
 
-  constructor(private readonly deps: OtherDevicesAgentDeps) {}
+  constructor(private readonly deps: OtherDevicesAgentDeps) {
+    this.queue = new SerialQueue((error) => deps.logger.error('device event failed', { error: String(error) }));
+  }
 
   /** Decides about what is present now, then about each device that appears. */
   async start(): Promise<void> {
     const { watcher } = this.deps;
-    watcher.onAdded((device) => void this.serially(() => this.arrived(device)));
-    watcher.onRemoved((device) => void this.serially(() => this.removed(device)));
-    watcher.onInventory((devices) => void this.serially(() => this.recheck(devices)));
+    watcher.onAdded((device) => void this.queue.run(() => this.arrived(device)));
+    watcher.onRemoved((device) => void this.queue.run(() => this.removed(device)));
+    watcher.onInventory((devices) => void this.queue.run(() => this.recheck(devices)));
     const present = await watcher.start();
-    await this.serially(async () => {
+    await this.queue.run(async () => {
       for (const device of present) await this.arrived(device);
     });
   }
 
   async stop(): Promise<void> {
     await this.deps.watcher.stop();
-    await this.queue;
+    await this.queue.idle();
   }
 
   decisionFor(device: OtherDevice): OtherDeviceDecision | undefined {
@@ -76,11 +79,5 @@ export class OtherDevicesAgent {
     for (const result of await this.deps.enforcer.recheck(devices)) {
       if (!result.ok) this.deps.logger.warn('could not keep a blocked device blocked', { error: result.error });
     }
-  }
-
-  private serially<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch((error: unknown) => this.deps.logger.error('device event failed', { error: String(error) }));
-    return next;
   }
 }

@@ -21,7 +21,8 @@ export interface LoadedPolicy {
   description: string;
 }
 
-function fromRules(text: string, file: string): Result<LoadedPolicy> {
+/** A USBGuard rules file's text as a policy (implicit target block); any syntax error refuses it whole. */
+export function policyFromRulesText(text: string, file: string): Result<LoadedPolicy> {
   const built = engineFromRulesFile(text, file);
   if ('errors' in built) return { ok: false, error: built.errors.map((e) => e.message).join('\n') };
   return { ok: true, value: { engine: built.engine, ruleCount: built.engine.ruleCount, description: file } };
@@ -30,10 +31,10 @@ function fromRules(text: string, file: string): Result<LoadedPolicy> {
 export async function loadPolicy(source: PolicySource, context: MachineContext, now: Date): Promise<Result<LoadedPolicy>> {
   switch (source.kind) {
     case 'default':
-      return fromRules(DEFAULT_RULES, DEFAULT_RULES_FILE);
+      return policyFromRulesText(DEFAULT_RULES, DEFAULT_RULES_FILE);
     case 'rules-file': {
       const text = await readText(source.path);
-      return text.ok ? fromRules(text.value, source.path) : text;
+      return text.ok ? policyFromRulesText(text.value, source.path) : text;
     }
     case 'signed-policy': {
       if (source.trustKeyPaths.length === 0) return { ok: false, error: `${source.path}: a signed policy needs at least one trusted key (--trust-key KEY)` };
