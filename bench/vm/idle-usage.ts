@@ -16,6 +16,17 @@ export interface IdleUsage {
 const TICKS_PER_SECOND = 100;
 const SAMPLE_EVERY_MS = 5000;
 
+/** The process and the children it started (the agent's udevadm monitor), whose memory and CPU count as the agent's. */
+async function family(vm: TestVm, pid: number): Promise<number[]> {
+  const children = (await vm.guest.request('read', { path: `/proc/${pid}/task/${pid}/children` })) ?? '';
+  return [pid, ...children.split(' ').filter(Boolean).map(Number)];
+}
+
+async function sumOver(vm: TestVm, pid: number, measure: (vm: TestVm, pid: number) => Promise<number>): Promise<number> {
+  const values = await Promise.all((await family(vm, pid)).map((member) => measure(vm, member)));
+  return values.reduce((a, b) => a + b, 0);
+}
+
 async function cpuTicks(vm: TestVm, pid: number): Promise<number> {
   const stat = await vm.guest.request('read', { path: `/proc/${pid}/stat` });
   if (stat === null) throw new Error(`process ${pid} is gone`);
@@ -29,20 +40,20 @@ async function rssKiB(vm: TestVm, pid: number): Promise<number> {
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
 }
 
-/** Samples every process in `pids` together for `seconds`. */
+/** Samples every process in `pids` (with its children) together for `seconds`. */
 export async function measureIdle(vm: TestVm, pids: Readonly<Record<string, number>>, seconds: number): Promise<IdleUsage[]> {
   const names = Object.keys(pids);
   const pidOf = (name: string): number => pids[name] ?? 0;
-  const startTicks = await Promise.all(names.map((n) => cpuTicks(vm, pidOf(n))));
+  const startTicks = await Promise.all(names.map((n) => sumOver(vm, pidOf(n), cpuTicks)));
   const rss: number[][] = names.map(() => []);
   const started = Date.now();
   const end = started + seconds * 1000;
   while (Date.now() < end) {
-    const sampled = await Promise.all(names.map((n) => rssKiB(vm, pidOf(n))));
+    const sampled = await Promise.all(names.map((n) => sumOver(vm, pidOf(n), rssKiB)));
     sampled.forEach((value, i) => rss[i]?.push(value));
     await new Promise((resolve) => setTimeout(resolve, Math.min(SAMPLE_EVERY_MS, Math.max(0, end - Date.now()))));
   }
-  const endTicks = await Promise.all(names.map((n) => cpuTicks(vm, pidOf(n))));
+  const endTicks = await Promise.all(names.map((n) => sumOver(vm, pidOf(n), cpuTicks)));
   const windowMs = Date.now() - started;
   return names.map((name, i) => {
     const samples = rss[i] ?? [];

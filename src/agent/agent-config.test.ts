@@ -14,10 +14,18 @@ describe('agent config', () => {
     expect(config.ok && config.value).toMatchObject({ mode: 'audit', sysfsRoot: '/tmp/sys', rules: '/etc/portcullis/rules.conf' });
   });
 
+  it('takes an idle policy for a standalone PC, and has none by default', () => {
+    const config = parseAgentConfigText('{ "idle": { "lockAfter": "2m", "warnFor": "30s" } }', 'agent.json', {});
+    expect(config.ok && config.value.idle).toMatchObject({ lockAfter: 120_000, warnFor: 30_000, logoffAfter: 1_800_000 });
+    const none = parseAgentConfigText(undefined, 'agent.json', {});
+    expect(none.ok && none.value.idle).toBeUndefined();
+  });
+
   it.each([
     ['{ "mode": "strict" }', /^agent\.json: mode: /],
     ['{ "pollIntervalMs": 5 }', /^agent\.json: pollIntervalMs: /],
     ['{ "polcy": "/x" }', /^agent\.json: unknown field "polcy"/],
+    ['{ "idle": { "warnFor": "2m", "lockAfter": "1m" } }', /^agent\.json: idle\.warnFor: warnFor \(2m\) must be shorter than lockAfter \(1m\)$/],
     ['{ "rules": "/a", "policy": "/b", "trustKeys": ["/k"] }', /^agent\.json: rules, policy: give a rules file or a signed policy, not both/],
     ['{ "policy": "/b" }', /^agent\.json: trustKeys: a signed policy needs at least one trusted key/],
     ['[1]', /^agent\.json: expected a JSON object/],

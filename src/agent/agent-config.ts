@@ -1,5 +1,6 @@
 /** The agent's settings: a schema-validated config file, command-line flags that override it, and defaults. */
 import { z } from 'zod';
+import { idlePolicySchema } from '../idle/idle-policy';
 import type { Result } from '../policy/policy-document';
 import { formatIssues, plainIssueMessages } from '../policy/zod-issues';
 
@@ -29,6 +30,8 @@ export const agentConfigSchema = z.strictObject({
   /** How often to poll sysfs when hotplug events are unavailable, and to reconcile everything. */
   pollIntervalMs: z.int().min(50, { error: 'expected at least 50 (milliseconds)' }).max(60_000, { error: 'expected at most 60000 (milliseconds)' }).default(500),
   reconcileIntervalMs: z.int().min(1_000, { error: 'expected at least 1000 (milliseconds)' }).max(3_600_000, { error: 'expected at most 3600000 (one hour)' }).default(30_000),
+  /** The idle policy of a standalone PC, with no signed policy to carry one (`src/idle/idle-policy.ts`). */
+  idle: idlePolicySchema.optional(),
 });
 
 export type AgentConfig = z.output<typeof agentConfigSchema>;

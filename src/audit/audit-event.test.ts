@@ -1,5 +1,5 @@
 import { sampleDevice } from '../../test/support/sample-device';
-import { SAMPLE_EVENTS, STICK } from '../../test/support/audit-fixtures';
+import { IDLE_EVENTS, SAMPLE_EVENTS, STICK } from '../../test/support/audit-fixtures';
 import { auditEventSchema, deviceIdentity } from './audit-event';
 
 describe('deviceIdentity', () => {
@@ -43,5 +43,43 @@ describe('auditEventSchema', () => {
   it('records whatever a device reports about itself, so no device can stop its own record', () => {
     const odd = { ...STICK, id: '12345:x', name: '', serial: '\u0000"}\n{"seq":1' };
     expect(auditEventSchema.safeParse({ type: 'device-arrived', device: odd }).success).toBe(true);
+  });
+});
+
+describe('auditEventSchema: idle locking', () => {
+  it.each(IDLE_EVENTS.map((event) => [event.type, event]))('accepts a %s event', (_type, event) => {
+    expect(auditEventSchema.parse(event)).toEqual(event);
+  });
+
+  it('accepts every action, dismissal, actor and ending the producer may write', () => {
+    for (const action of ['lock', 'logoff']) {
+      expect(auditEventSchema.safeParse({ type: 'idle-warning', action, session: 'c2', deadline: '2026-11-28T10:07:11Z' }).success).toBe(true);
+      expect(auditEventSchema.safeParse({ type: 'idle-action-failed', action, session: 'c2', error: '' }).success).toBe(true);
+    }
+    for (const by of ['input', 'still-here']) expect(auditEventSchema.safeParse({ type: 'idle-warning-dismissed', action: 'lock', session: '3', by }).success).toBe(true);
+    for (const by of ['tray', 'service', 'command']) {
+      expect(auditEventSchema.safeParse({ type: 'idle-locked', session: '3', idleMs: 0, by }).success).toBe(true);
+      expect(auditEventSchema.safeParse({ type: 'idle-logged-off', session: '3', lockedForMs: 0, by }).success).toBe(true);
+    }
+    expect(auditEventSchema.safeParse({ type: 'presenting-ended', session: '3', reason: 'user' }).success).toBe(true);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['an unknown action', { type: 'idle-warning', action: 'shutdown', session: '3', deadline: '2026-11-28T10:07:11Z' }],
+    ['a deadline that is not an ISO date-time', { type: 'idle-warning', action: 'lock', session: '3', deadline: 'in 60 seconds' }],
+    ['an empty session', { type: 'idle-locked', session: '', idleMs: 1000, by: 'tray' }],
+    ['a negative idle time', { type: 'idle-locked', session: '3', idleMs: -1, by: 'tray' }],
+    ['a fractional idle time', { type: 'idle-locked', session: '3', idleMs: 1.5, by: 'tray' }],
+    ['an unknown actor', { type: 'idle-logged-off', session: '3', lockedForMs: 1000, by: 'user' }],
+    ['a missing lockedForMs', { type: 'idle-logged-off', session: '3', by: 'service' }],
+    ['an unknown dismissal', { type: 'idle-warning-dismissed', action: 'lock', session: '3', by: 'mouse' }],
+    ['an unknown ending', { type: 'presenting-ended', session: '3', reason: 'shutdown' }],
+    ['a presenting end time that is not a date-time', { type: 'presenting-started', session: '3', until: '11:00' }],
+    ['keystrokes', { type: 'idle-warning-dismissed', action: 'lock', session: '3', by: 'input', keys: 'password1' }],
+    ['a window title', { type: 'idle-locked', session: '3', idleMs: 1000, by: 'tray', window: 'Report - Word' }],
+    ['a refusal without its reason', { type: 'presenting-refused', session: '3' }],
+    ['an exemption with extra detail', { type: 'idle-exemption-applied', session: '3', reason: 'exam', app: 'Exam.exe' }],
+  ])('refuses %s', (_what, event) => {
+    expect(auditEventSchema.safeParse(event).success).toBe(false);
   });
 });

@@ -52,8 +52,12 @@ export type DeviceIdentity = z.infer<typeof deviceIdentitySchema>;
 const target = z.enum(['allow', 'block', 'reject']);
 /** Sentences from other parts of Portcullis (reasons, errors): recorded whatever they say. */
 const words = z.string();
+/** What an idle warning or action does to the session. */
+const idleAction = z.enum(['lock', 'logoff']);
+/** Which part of Portcullis carried out an idle lock or logoff: the tray in the session, the service, or `portcullis` run by an administrator. */
+const idleActor = z.enum(['tray', 'service', 'command']);
 
-/** Every event type; later issues add the idle events (lock, logoff, warning dismissed, ...) as further members. */
+/** Every event type. */
 export const auditEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('service-started'), version: nonEmptyTextSchema, mode: z.enum(['enforce', 'audit']), policy: words }),
   z.strictObject({ type: z.literal('service-stopped'), reason: words }),
@@ -92,6 +96,21 @@ export const auditEventSchema = z.discriminatedUnion('type', [
     lastHash: sha256HexSchema.optional(),
     lastTime: z.iso.datetime().optional(),
   }),
+  /*
+   * Idle locking. Who, where and when are the record's `user`, `machine` and `time`; the bodies
+   * hold only what the policy needs (never keystrokes or window titles). `session` is the
+   * login session the action concerns.
+   */
+  z.strictObject({ type: z.literal('idle-warning'), action: idleAction, session: nonEmptyTextSchema, deadline: z.iso.datetime() }),
+  z.strictObject({ type: z.literal('idle-warning-dismissed'), action: idleAction, session: nonEmptyTextSchema, by: z.enum(['input', 'still-here']) }),
+  /** `idleMs`: how long the session stood idle and unlocked before the lock. */
+  z.strictObject({ type: z.literal('idle-locked'), session: nonEmptyTextSchema, idleMs: count, by: idleActor }),
+  z.strictObject({ type: z.literal('idle-logged-off'), session: nonEmptyTextSchema, lockedForMs: count, by: idleActor }),
+  z.strictObject({ type: z.literal('idle-action-failed'), action: idleAction, session: nonEmptyTextSchema, error: words }),
+  z.strictObject({ type: z.literal('presenting-started'), session: nonEmptyTextSchema, until: z.iso.datetime() }),
+  z.strictObject({ type: z.literal('presenting-ended'), session: nonEmptyTextSchema, reason: z.enum(['user', 'limit']) }),
+  z.strictObject({ type: z.literal('presenting-refused'), session: nonEmptyTextSchema, reason: words }),
+  z.strictObject({ type: z.literal('idle-exemption-applied'), session: nonEmptyTextSchema, reason: words }),
 ]);
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 

@@ -1,7 +1,7 @@
-import { SAMPLE_EVENTS, STICK } from '../../test/support/audit-fixtures';
+import { IDLE_EVENTS, SAMPLE_EVENTS, STICK } from '../../test/support/audit-fixtures';
 import type { AuditEvent } from './audit-event';
 import { GENESIS_PREV, sealRecord } from './audit-record';
-import { formatLocalTime, formatRecordForPeople, summariseEvent } from './audit-summary';
+import { formatDuration, formatLocalTime, formatRecordForPeople, summariseEvent } from './audit-summary';
 
 describe('summariseEvent', () => {
   it('words each sample event in one line', () => {
@@ -44,6 +44,54 @@ describe('summariseEvent', () => {
     [{ type: 'audit-pruned', reason: 'rotation', files: 1 }, 'audit records of an unknown seq range deleted (1 file beyond the number of rotated files kept)'],
   ])('words %j', (event, words) => {
     expect(summariseEvent(event)).toBe(words);
+  });
+});
+
+describe('summariseEvent: idle locking', () => {
+  it('words each idle event in one line, times in the time zone given', () => {
+    const lines = IDLE_EVENTS.map((event, i) => formatRecordForPeople(sealRecord({ seq: i + 1, time: '2026-11-28T10:06:11.000Z', machine: 'ICT-07', user: 'jsmith', event, prev: GENESIS_PREV }).record, 'Europe/London'));
+    expect(lines.map((line) => line.replace('2026-11-28 10:06:11  ICT-07  jsmith  ', ''))).toEqual([
+      'lock warning in session 3: locks at 2026-11-28 10:07:11 unless dismissed',
+      'lock warning dismissed in session 3 (input)',
+      'locked session 3 after 5m 02s idle (tray)',
+      'logged off session 3, locked for 30m 00s (service)',
+      'idle logoff FAILED for session 3: loginctl terminate-session 3: exit status 1',
+      'presenting mode started in session 3, until 2026-11-28 11:00:00',
+      'presenting mode ended in session 3 (time limit reached)',
+      'presenting mode refused in session 3: the policy allows presenting mode only in classrooms',
+      'idle lock exemption applied to session 3: exempt group EXAM-INVIGILATORS',
+    ]);
+  });
+
+  it.each<[AuditEvent, string]>([
+    [{ type: 'idle-warning-dismissed', action: 'logoff', session: 'c2', by: 'still-here' }, 'logoff warning dismissed in session c2 ("I\'m still here")'],
+    [{ type: 'idle-locked', session: '3', idleMs: 3_725_000, by: 'command' }, 'locked session 3 after 1h 02m 05s idle (command)'],
+    [{ type: 'idle-action-failed', action: 'lock', session: '3', error: 'no session bus' }, 'idle lock FAILED for session 3: no session bus'],
+    [{ type: 'presenting-ended', session: '3', reason: 'user' }, 'presenting mode ended in session 3 (by the user)'],
+  ])('words %j', (event, words) => {
+    expect(summariseEvent(event)).toBe(words);
+  });
+
+  it('words a warning in the time zone of the record', () => {
+    const event: AuditEvent = { type: 'idle-warning', action: 'logoff', session: '3', deadline: '2026-07-01T12:00:00.000Z' };
+    const { record } = sealRecord({ seq: 1, time: '2026-07-01T11:59:00.000Z', machine: 'ICT-07', event, prev: GENESIS_PREV });
+    expect(formatRecordForPeople(record, 'Europe/London')).toBe('2026-07-01 12:59:00  ICT-07  -  logoff warning in session 3: logs off at 2026-07-01 13:00:00 unless dismissed');
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0s'],
+    [499, '0s'],
+    [42_000, '42s'],
+    [59_600, '1m 00s'],
+    [302_000, '5m 02s'],
+    [3_600_000, '1h 00m 00s'],
+    [90_061_000, '25h 01m 01s'],
+    [-5, '0s'],
+    [Number.NaN, '0s'],
+  ])('shows %d ms as %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
   });
 });
 

@@ -32,8 +32,56 @@ function pruned(event: Extract<AuditEvent, { type: 'audit-pruned' }>): string {
   return `audit records ${range} deleted (${plural(event.files, 'file')} ${why}${last})`;
 }
 
-/** What happened, in one line without time, machine or user. */
+/**
+ * A duration as people read it: `42s`, `5m 02s`, `1h 05m 02s` (to the nearest second).
+ * Negative or non-finite values (which no record should hold) show as `0s`.
+ */
+export function formatDuration(ms: number): string {
+  const total = Number.isFinite(ms) && ms > 0 ? Math.round(ms / 1000) : 0;
+  const [hours, minutes, seconds] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60];
+  const two = (n: number): string => String(n).padStart(2, '0');
+  if (hours > 0) return `${hours}h ${two(minutes)}m ${two(seconds)}s`;
+  return minutes > 0 ? `${minutes}m ${two(seconds)}s` : `${seconds}s`;
+}
+
+type IdleEvent = Extract<AuditEvent, { type: `idle-${string}` | `presenting-${string}` }>;
+
+const ACTION = { lock: { noun: 'lock', verb: 'locks' }, logoff: { noun: 'logoff', verb: 'logs off' } } as const;
+const DISMISSED_BY = { input: 'input', 'still-here': '"I\'m still here"' } as const;
+const PRESENTING_END = { user: 'by the user', limit: 'time limit reached' } as const;
+
+/** Idle locking and presenting mode in words; the warning's deadline in `timeZone`. */
+function idleWords(event: IdleEvent, timeZone: string | undefined): string {
+  switch (event.type) {
+    case 'idle-warning':
+      return `${ACTION[event.action].noun} warning in session ${event.session}: ${ACTION[event.action].verb} at ${formatLocalTime(event.deadline, timeZone)} unless dismissed`;
+    case 'idle-warning-dismissed':
+      return `${ACTION[event.action].noun} warning dismissed in session ${event.session} (${DISMISSED_BY[event.by]})`;
+    case 'idle-locked':
+      return `locked session ${event.session} after ${formatDuration(event.idleMs)} idle (${event.by})`;
+    case 'idle-logged-off':
+      return `logged off session ${event.session}, locked for ${formatDuration(event.lockedForMs)} (${event.by})`;
+    case 'idle-action-failed':
+      return `idle ${ACTION[event.action].noun} FAILED for session ${event.session}: ${event.error}`;
+    case 'idle-exemption-applied':
+      return `idle lock exemption applied to session ${event.session}: ${event.reason}`;
+    case 'presenting-started':
+      return `presenting mode started in session ${event.session}, until ${formatLocalTime(event.until, timeZone)}`;
+    case 'presenting-ended':
+      return `presenting mode ended in session ${event.session} (${PRESENTING_END[event.reason]})`;
+    case 'presenting-refused':
+      return `presenting mode refused in session ${event.session}: ${event.reason}`;
+    default:
+      return assertNever(event);
+  }
+}
+
+/** What happened, in one line without time, machine or user; times an event carries are shown in the computer's own time zone. */
 export function summariseEvent(event: AuditEvent): string {
+  return eventWords(event, undefined);
+}
+
+function eventWords(event: AuditEvent, timeZone: string | undefined): string {
   switch (event.type) {
     case 'service-started':
       return `service started: version ${event.version}, ${event.mode} mode, policy ${event.policy}`;
@@ -59,6 +107,16 @@ export function summariseEvent(event: AuditEvent): string {
       return `audit log repaired: ${plural(event.lostBytes, 'byte')} of a record cut off mid-write${event.afterSeq === undefined ? '' : ` after seq ${event.afterSeq}`} removed`;
     case 'audit-pruned':
       return pruned(event);
+    case 'idle-warning':
+    case 'idle-warning-dismissed':
+    case 'idle-locked':
+    case 'idle-logged-off':
+    case 'idle-action-failed':
+    case 'idle-exemption-applied':
+    case 'presenting-started':
+    case 'presenting-ended':
+    case 'presenting-refused':
+      return idleWords(event, timeZone);
     default:
       return assertNever(event);
   }
@@ -87,5 +145,5 @@ export function printable(text: string): string {
 
 /** `2026-11-28 10:02:11  ICT-07  jsmith  blocked 0781:5567 ...` (`-` when no one was logged on), safe to print on a terminal. */
 export function formatRecordForPeople(record: AuditRecord, timeZone?: string): string {
-  return printable(`${formatLocalTime(record.time, timeZone)}  ${record.machine}  ${record.user ?? '-'}  ${summariseEvent(record.event)}`);
+  return printable(`${formatLocalTime(record.time, timeZone)}  ${record.machine}  ${record.user ?? '-'}  ${eventWords(record.event, timeZone)}`);
 }

@@ -5,7 +5,9 @@ import { agentCommand, agentUninstallCommand } from './commands/agent';
 import { auditCommands } from './commands/audit';
 import { devicesCommand } from './commands/devices';
 import { generatePolicyCommand } from './commands/generate-policy';
+import { idleCommands } from './commands/idle';
 import { policyCommands } from './commands/policy';
+import { reportCommands } from './commands/report';
 import { rulesCommands } from './commands/rules';
 import { requestCommand, statusCommand } from './commands/status';
 import { processIo } from './node-io';
@@ -21,6 +23,8 @@ export const COMMANDS: readonly Command[] = [
   ...rulesCommands,
   ...policyCommands,
   ...auditCommands,
+  ...idleCommands,
+  ...reportCommands,
 ];
 
 runCli(COMMANDS, process.argv.slice(2), processIo()).then(

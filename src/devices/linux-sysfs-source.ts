@@ -1,5 +1,6 @@
 /** Reads the USB devices present in a Linux sysfs tree (`/sys` or a recorded copy) into `Device` values, as USBGuard sees them. */
-import { readdir, realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { posix as path } from 'node:path';
 import { bytesToString } from '../rules/escape';
 import type { Device } from './device';
@@ -119,7 +120,7 @@ export class LinuxSysfsSource {
 
   private async resolveRoot(): Promise<string> {
     try {
-      return await realpath(this.sysfsRoot);
+      return realpathSync(this.sysfsRoot);
     } catch (error) {
       throw new SysfsReadError(`cannot open the sysfs root ${this.sysfsRoot}: ${String(error)}`, this.sysfsRoot);
     }
@@ -130,7 +131,7 @@ export class LinuxSysfsSource {
     const entry = path.join(root, 'bus/usb/devices', sysfsName);
     let target: string;
     try {
-      target = await realpath(entry);
+      target = realpathSync(entry);
     } catch (error) {
       throw new SysfsReadError(`cannot resolve ${entry}: ${String(error)}`, entry);
     }

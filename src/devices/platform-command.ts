@@ -13,8 +13,8 @@ export class PlatformCommandError extends Error {
 }
 
 /** The command's standard output, or a PlatformCommandError naming the command, its exit status and what it said. */
-export async function runOrThrow(run: CommandRunner, program: string, args: readonly string[]): Promise<string> {
-  const output = await run(program, args);
+export async function runOrThrow(run: CommandRunner, program: string, args: readonly string[], options?: Parameters<CommandRunner>[2]): Promise<string> {
+  const output = await (options === undefined ? run(program, args) : run(program, args, options));
   if (output.exitCode !== 0) {
     const said = (output.stderr.trim() || output.stdout.trim()).split(/\r?\n/)[0] ?? '';
     throw new PlatformCommandError(`${[program, ...args].join(' ')} failed (exit ${output.exitCode})${said ? `: ${said}` : ''}`, output);

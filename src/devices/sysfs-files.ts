@@ -1,5 +1,5 @@
 /** Reading sysfs attribute files as USBGuard reads them, with errors that name the file. */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 
 /** A sysfs file is missing, unreadable or holds something USBGuard would refuse. */
 export class SysfsReadError extends Error {
@@ -21,10 +21,15 @@ export function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }
 
-/** Reads a binary attribute whole; `undefined` when it does not exist and `optional` is set. */
+/**
+ * Reads a binary attribute whole; `undefined` when it does not exist and `optional` is set.
+ * Synchronous on purpose: the kernel makes sysfs attributes in memory, and one blocking read
+ * costs far less than fs.promises' four thread-pool round trips (open, fstat, read, close),
+ * which were most of the time from a device's uevent to its decision (bench/vm).
+ */
 export async function readSysfsFile(file: string, optional: boolean): Promise<Buffer | undefined> {
   try {
-    return await readFile(file);
+    return readFileSync(file);
   } catch (error) {
     const code = errorCode(error);
     if (optional && code === 'ENOENT') return undefined;

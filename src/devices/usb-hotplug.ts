@@ -1,6 +1,7 @@
-/** Kernel USB events through the `usb` package's hotplug, told as sysfs names, and whether they can be had at all (udev must be running). */
+/** USB hotplug events told as sysfs names: from the kernel through udevadm, else the `usb` package's hotplug (udev must be running), else none (poll). */
 import type { Logger } from '../util/logger';
 import { pathExists } from '../util/path-exists';
+import { KernelUevents, UDEVADM_MONITOR } from './kernel-uevents';
 
 /** A device arrived or left. `sysfsName` (`1-4.3`, `usb2`) is undefined when the event does not say which device it was. */
 export interface HotplugEvent {
@@ -31,6 +32,8 @@ export interface NativeHotplugEmitter {
 }
 
 export const SYSFS_ROOT = '/sys';
+/** Where udev installs udevadm on Debian and others. */
+export const UDEVADM_PATHS = ['/usr/bin/udevadm', '/bin/udevadm', '/usr/sbin/udevadm', '/sbin/udevadm'];
 /** The socket systemd-udevd listens on; it exists while udev runs. */
 export const UDEV_CONTROL_PATH = '/run/udev/control';
 
@@ -86,18 +89,26 @@ export interface UsbHotplugOptions {
   /** The sysfs root the watcher reads; hotplug speaks only of the real `/sys`. */
   sysfsRoot: string;
   logger: Logger;
+  /** Where to look for udevadm; defaults to UDEVADM_PATHS. */
+  udevadmPaths?: readonly string[];
   /** Defaults to `/run/udev/control`. */
   udevControlPath?: string;
   /** Defaults to loading the `usb` package's native emitter. */
   loadEmitter?: () => Promise<NativeHotplugEmitter>;
 }
 
+async function firstExisting(paths: readonly string[]): Promise<string | undefined> {
+  for (const path of paths) if (await pathExists(path)) return path;
+  return undefined;
+}
 
 /**
- * Kernel USB events, or undefined (and a log line saying why) when the watcher must poll
- * instead: the sysfs root is not `/sys` (a recorded tree), udev is not running, or the `usb`
- * package cannot be loaded. On Linux the package listens on udev's netlink group, which only
- * systemd-udevd sends to: without udev it would stay silent, however many devices arrive.
+ * USB hotplug events, or undefined (and a log line saying why) when the watcher must poll
+ * instead. First choice: the kernel's own uevents through `udevadm monitor --kernel`, as
+ * USBGuard hears them, the moment the device appears (udevd's copy, which the `usb` package
+ * hears, comes only after udevd's rules have run: about 13 ms later in the VM benchmark).
+ * Then the `usb` package, which listens on udev's netlink group, so it needs udevd running.
+ * A sysfs root other than `/sys` (a recorded tree) is always polled.
  */
 export async function openUsbHotplug(options: UsbHotplugOptions): Promise<HotplugEvents | undefined> {
   const { sysfsRoot, logger } = options;
@@ -105,9 +116,11 @@ export async function openUsbHotplug(options: UsbHotplugOptions): Promise<Hotplu
     logger.info('USB devices are detected by polling, as the sysfs root is not /sys', { sysfsRoot });
     return undefined;
   }
+  const udevadm = await firstExisting(options.udevadmPaths ?? UDEVADM_PATHS);
+  if (udevadm !== undefined) return new KernelUevents({ logger, command: [udevadm, ...UDEVADM_MONITOR.slice(1)] });
   const controlPath = options.udevControlPath ?? UDEV_CONTROL_PATH;
   if (!(await pathExists(controlPath))) {
-    logger.warn('udev is not running, so USB hotplug events cannot be heard; polling sysfs instead, which is slower to notice new devices', { missing: controlPath });
+    logger.warn('neither udevadm nor a running udev is here, so USB hotplug events cannot be heard; polling sysfs instead, which is slower to notice new devices', { missing: controlPath });
     return undefined;
   }
   try {

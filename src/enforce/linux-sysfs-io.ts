@@ -1,6 +1,5 @@
 /** Reading and writing sysfs attributes for enforcement, as `cat FILE` and `echo VALUE > FILE` do, with failures that name the file and say what they mean. */
-import { constants } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { posix as path } from 'node:path';
 import { errorCode } from '../devices/sysfs-files';
 
@@ -69,24 +68,25 @@ export function describeWould(write: SysfsWrite): string {
 /**
  * Carries out one write. The file is never created: a sysfs attribute either exists or the
  * kernel (or the device, now gone) lacks it, and either is an error naming the file.
+ * Synchronous for the reason src/devices/sysfs-files.ts gives: the hot path.
  */
 export async function writeSysfs(write: SysfsWrite): Promise<void> {
   const flags = constants.O_WRONLY | (write.mode === 'append' ? constants.O_APPEND : constants.O_TRUNC);
-  let handle;
+  let fd: number | undefined;
   try {
-    handle = await open(write.file, flags);
-    await handle.write(`${write.value}\n`);
+    fd = openSync(write.file, flags);
+    writeSync(fd, `${write.value}\n`);
   } catch (error) {
     throw sysfsFailure(`write ${write.value} to`, write.file, error);
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
 /** An attribute's value without its trailing newline, or `undefined` when the attribute does not exist. */
 export async function readSysfsValue(file: string): Promise<string | undefined> {
   try {
-    return (await readFile(file, 'latin1')).trim();
+    return readFileSync(file, 'latin1').trim();
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
     throw sysfsFailure('read', file, error);

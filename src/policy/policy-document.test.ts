@@ -22,6 +22,11 @@ describe('parsePolicyDocument', () => {
     expect(parsePolicyDocument(JSON.stringify(timed), 'p.json').ok).toBe(true);
   });
 
+  it('accepts an idle policy, filling its defaults and reading its durations as milliseconds', () => {
+    const parsed = parsePolicyDocument(JSON.stringify({ ...sampleDocument(), idle: { lockAfter: '10m', logoffAfter: 'never' } }), 'p.json');
+    expect(parsed.ok && parsed.value.idle).toMatchObject({ lockAfter: 600_000, logoffAfter: 'never', warnFor: 60_000, overrides: [] });
+  });
+
   it('refuses text that is not JSON, naming the file', () => {
     const parsed = parsePolicyDocument('{ "format": ', 'policy.json');
     expect(parsed).toEqual({ ok: false, error: expect.stringMatching(/^policy\.json: not valid JSON \(/) });
@@ -44,7 +49,8 @@ describe('parsePolicyDocument', () => {
     ['mode', (d: Record<string, unknown>) => (d.mode = 'strict'), 'policy.json: mode: expected "enforce" or "audit"'],
     ['implicitTarget', (d: Record<string, unknown>) => (d.implicitTarget = 'match'), 'policy.json: implicitTarget: expected "allow", "block" or "reject"'],
     ['rules', (d: Record<string, unknown>) => (d.rules = {}), 'policy.json: rules: expected an array, got an object'],
-    ['unknown field', (d: Record<string, unknown>) => (d.idle = {}), 'policy.json: unknown field "idle"'],
+    ['unknown field', (d: Record<string, unknown>) => (d.idel = {}), 'policy.json: unknown field "idel"'],
+    ['idle setting', (d: Record<string, unknown>) => (d.idle = { lockAfter: '1m', warnFor: '2m' }), 'policy.json: idle.warnFor: warnFor (2m) must be shorter than lockAfter (1m)'],
   ])('names the field: %s', (_name, edit, message) => {
     expect(errorAfter(edit)).toBe(message);
   });

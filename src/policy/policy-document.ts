@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 import { OTHER_BUSES } from '../devices/other-devices/other-device';
+import { idlePolicySchema } from '../idle/idle-policy';
 import { parseRule, RuleSyntaxError } from '../rules/parser';
 import type { Rule } from '../rules/rule';
 import { assertNever } from '../util/assert-never';
@@ -123,6 +124,8 @@ export const policyDocumentSchema = z.strictObject({
   }),
   /** Block devices, Bluetooth devices, printers and network interfaces: not USBGuard rules, a default and approvals per bus. */
   otherDevices: otherDevicesSchema.optional(),
+  /** When unattended sessions lock and log off (`src/idle/idle-policy.ts`). */
+  idle: idlePolicySchema.optional(),
 });
 
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;

@@ -10,7 +10,8 @@ export const GUEST_PATHS = {
   stateDir: '/var/lib/portcullis',
 };
 
-const PORTCULLIS_CLI = ['node', `${GUEST_PROJECT}/dist/src/cli/main.js`];
+/** The bundle the service runs (`npm run bundle`). */
+const PORTCULLIS_CLI = ['node', `${GUEST_PROJECT}/dist/portcullis.js`];
 
 /**
  * The policy under test, in USBGuard's rule language. QEMU's usb-kbd and usb-mouse are both

@@ -58,3 +58,44 @@ export async function writeLog(path: string, count: number, options: Partial<Aud
   await log.close();
   return records;
 }
+
+/** One idle-locking event of each type, as the idle producer writes them. */
+export const IDLE_EVENTS: readonly AuditEvent[] = [
+  { type: 'idle-warning', action: 'lock', session: '3', deadline: '2026-11-28T10:07:11.000Z' },
+  { type: 'idle-warning-dismissed', action: 'lock', session: '3', by: 'input' },
+  { type: 'idle-locked', session: '3', idleMs: 302_000, by: 'tray' },
+  { type: 'idle-logged-off', session: '3', lockedForMs: 1_800_000, by: 'service' },
+  { type: 'idle-action-failed', action: 'logoff', session: '3', error: 'loginctl terminate-session 3: exit status 1' },
+  { type: 'presenting-started', session: '3', until: '2026-11-28T11:00:00.000Z' },
+  { type: 'presenting-ended', session: '3', reason: 'limit' },
+  { type: 'presenting-refused', session: '3', reason: 'the policy allows presenting mode only in classrooms' },
+  { type: 'idle-exemption-applied', session: '3', reason: 'exempt group EXAM-INVIGILATORS' },
+];
+
+/** An event at a given time, on a given machine (MACHINE when absent), as a given user. */
+export interface TimedEvent {
+  time: string;
+  event: AuditEvent;
+  machine?: string;
+  user?: string;
+}
+
+/** Writes each event through an AuditLog at its own time, reopening the log when the machine changes (one chain throughout); returns the records. */
+export async function writeEvents(path: string, entries: readonly TimedEvent[], options: Partial<AuditLogOptions> = {}): Promise<AuditRecord[]> {
+  let now = new Date(0);
+  let log: AuditLog | undefined;
+  let machine: string | undefined;
+  const records: AuditRecord[] = [];
+  for (const entry of entries) {
+    const wanted = entry.machine ?? MACHINE;
+    if (log === undefined || wanted !== machine) {
+      await log?.close();
+      log = await AuditLog.open(path, { ...options, machine: wanted, clock: () => now });
+      machine = wanted;
+    }
+    now = new Date(entry.time);
+    records.push(await log.append(entry.event, entry.user));
+  }
+  await log?.close();
+  return records;
+}
