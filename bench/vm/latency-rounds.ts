@@ -39,7 +39,7 @@ export interface LatencySample {
   ms: number | null;
   /** ms from the kernel's add uevent to the first interface's driver binding (allowed devices: the device works). */
   bindMs: number | null;
-  /** ms from the kernel's add uevent to udevd's (what the `usb` package hears), when it came while the device was watched. */
+  /** ms from the kernel's add uevent to udevd's (what the `usb` package would hear; the agent hears the kernel's), when it came while the device was watched. */
   udevMs: number | null;
   /** Whether the device ended as the rules say (authorised or not). */
   asExpected: boolean;

@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   console.log('Portcullis = `portcullis agent --mode enforce`; USBGuard = Debian usbguard-daemon; order alternating each round\n');
   console.log(latencyTable(samples));
   const udev = samples.filter((s) => s.enforcer === 'Portcullis' && s.udevMs !== null).map((s) => s.udevMs as number);
-  console.log(`Portcullis hears of a device from udevd (the usb package's hotplug), USBGuard from the kernel: kernel uevent -> udevd's event median ${ms(median(udev))} ms, p95 ${ms(p95(udev))} (n=${udev.length}).\n`);
+  console.log(`Both hear of a device from the kernel's uevent (Portcullis through udevadm monitor --kernel); udevd's copy, which the usb package would hear, comes later: median ${ms(median(udev))} ms, p95 ${ms(p95(udev))} (n=${udev.length}).\n`);
   const odd = samples.filter((s) => !s.asExpected || s.ms === null);
   if (odd.length > 0) console.log(`Not as expected (left out above where no time was measured): ${odd.map((s) => `round ${s.round} ${s.enforcer} ${s.device}${s.ms === null ? ' (no time)' : ''}`).join('; ')}\n`);
   console.log(`Idle for ${IDLE_SECONDS} s, side by side in the same VM (no devices plugged)\n`);

@@ -195,6 +195,7 @@ export class AgentService {
 
   /** Decides, records (with the arrival, for a new device) durably, then enforces and records what happened. */
   private async decideAndEnforce(device: Device, atStart: boolean, eventType: 'device-added' | 'device-updated'): Promise<void> {
+    const began = performance.now();
     const env: ConditionEnvironment = { now: this.deps.clock, random: this.deps.random, allowedDevices: () => this.allowedDevices() };
     const { decision, keptAtStart } = lockoutSafeDecision(device, this.state.policy.engine.decide(device, env), { atStart });
     const identity = deviceIdentity(device);
@@ -207,8 +208,12 @@ export class AgentService {
       origin: decision.origin?.where,
       reason: keptAtStart ?? decision.reason,
     };
+    const decidedAt = performance.now();
     await this.deps.audit.appendAll(eventType === 'device-added' ? [{ type: 'device-arrived', device: identity }, decided] : [decided], this.deps.currentUser());
+    const recordedAt = performance.now();
     const enforcement = await this.enforce(device, decision);
+    const ms = (from: number, to: number): number => Math.round((to - from) * 100) / 100;
+    this.deps.logger.debug('device hot path', { viaPort: device.viaPort, decideMs: ms(began, decidedAt), auditMs: ms(decidedAt, recordedAt), enforceMs: ms(recordedAt, performance.now()) });
     await this.audit({ type: 'device-enforced', device: identity, enforcer: this.enforcer.name, ...enforcement });
     const state: DeviceState = { device, decision, enforcement, keptAtStart, since: this.deps.clock().toISOString() };
     this.present.set(device.viaPort, state);

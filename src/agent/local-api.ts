@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { Logger } from '../util/logger';
 import type { Socket } from 'node:net';
 import type { AgentService } from './agent-service';
+import { idleEventReport, idleHeartbeat, type LocalIdleParts } from './local-idle-api';
 import { peerCredentials, type PeerCredentials } from './peer-credentials';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -65,6 +66,8 @@ export class LocalApi {
     private readonly agent: AgentService,
     private readonly logger: Logger,
     private readonly identify: (socket: Socket) => Promise<PeerCredentials | undefined> = (socket) => peerCredentials(socket).catch(() => undefined),
+    /** The service's idle supervision and the trays' check-ins; without them the idle calls answer 404. */
+    private readonly idle?: LocalIdleParts,
   ) {}
 
   /** Listens on `socketPath`, readable and writable by root and `group` only. */
@@ -120,21 +123,37 @@ export class LocalApi {
         return ok(this.agent.pendingRequests());
       case 'POST /v1/requests':
         return this.submitRequest(request);
+      case 'POST /v1/idle/heartbeat':
+        return this.idleCall(request, idleHeartbeat);
+      case 'POST /v1/idle/events':
+        return this.idleCall(request, idleEventReport);
       default:
         return fail(404, `no such API call: ${route} (see docs/local-api.md)`);
     }
   }
 
-  private async submitRequest(request: IncomingMessage): Promise<Reply> {
+  /** The JSON body, or the reply refusing it (415 not JSON, 400 malformed); a body over the limit throws RangeError (413). */
+  private async jsonBody(request: IncomingMessage): Promise<{ json: unknown } | Reply> {
     if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return fail(415, 'send the request as application/json');
-    let json: unknown;
     try {
-      json = JSON.parse(await readBody(request));
+      return { json: JSON.parse(await readBody(request)) as unknown };
     } catch (error) {
       if (error instanceof RangeError) throw error;
       return fail(400, 'the body is not valid JSON');
     }
-    const body = approvalRequestBody.safeParse(json);
+  }
+
+  private async idleCall(request: IncomingMessage, call: typeof idleHeartbeat): Promise<Reply> {
+    if (!this.idle) return fail(404, 'this agent does not lock idle sessions itself, so it takes no idle calls');
+    const body = await this.jsonBody(request);
+    if (!('json' in body)) return body;
+    return call(this.idle, body.json, await this.identify(request.socket));
+  }
+
+  private async submitRequest(request: IncomingMessage): Promise<Reply> {
+    const read = await this.jsonBody(request);
+    if (!('json' in read)) return read;
+    const body = approvalRequestBody.safeParse(read.json);
     if (!body.success) return fail(400, body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const who = requester(await this.identify(request.socket), body.data.user);
     if ('refused' in who) return fail(403, who.refused);
@@ -152,11 +171,15 @@ export class LocalApi {
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     response.write(': portcullis agent events\n\n');
     const unsubscribe = this.agent.subscribe((event) => response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
+    const unsubscribeIdle = this.idle?.supervisor.subscribe((session, event) =>
+      response.write(`event: idle\ndata: ${JSON.stringify({ session: session.id, user: session.user, by: 'service', event })}\n\n`),
+    );
     const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
     request.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
+      unsubscribeIdle?.();
     });
   }
 }

@@ -1,4 +1,4 @@
-/** Builds and starts the agent service from its config: the platform's parts, the policy, the audit log and the local API. */
+/** Builds and starts the agent service from its config: the platform's parts, the policy, the audit log, the local API and the service's idle lock. */
 import { hostname } from 'node:os';
 import { AuditLog } from '../audit/audit-log';
 import { AuditOnlyEnforcer } from '../enforce/audit-only-enforcer';
@@ -10,6 +10,7 @@ import { DailyRetention } from './daily-retention';
 import { LocalApi } from './local-api';
 import { platformParts } from './platform';
 import { RequestQueue } from './request-queue';
+import { serviceIdle } from './service-idle';
 import { activeSessionUser, SessionUserCache } from './session-user';
 
 export interface RunningAgent {
@@ -36,7 +37,8 @@ export async function startAgent(config: AgentConfig, options: StartOptions): Pr
   const retention = new DailyRetention(audit, clock, logger);
   await retention.run();
   const built: { agent?: AgentService } = {};
-  const parts = await platformParts(options.platform ?? process.platform, {
+  const platform = options.platform ?? process.platform;
+  const parts = await platformParts(platform, {
     config,
     logger,
     agent: () => {
@@ -65,8 +67,14 @@ export async function startAgent(config: AgentConfig, options: StartOptions): Pr
     logger.info('audit mode: platform defaults restored', restored.ok ? { detail: restored.detail } : { error: restored.error });
   }
   const others = await parts.watchOthers({ agent, audit, clock, logger });
-  const api = new LocalApi(agent, logger);
+  // Sessions whose tray is not running (quit or killed) are locked and logged off by the service.
+  const idle = serviceIdle({ platform, config, agent, audit, clock: () => clock().getTime(), logger });
+  const api = new LocalApi(agent, logger, undefined, idle);
   await api.listen(config.socket, config.socketGroup);
+  idle?.supervisor.start();
+  const stopPolicyWatch = agent.subscribe((event) => {
+    if (event.type === 'policy-changed') void idle?.supervisor.policyChanged();
+  });
   return {
     agent,
     tick: async () => {
@@ -75,7 +83,9 @@ export async function startAgent(config: AgentConfig, options: StartOptions): Pr
       await agent.reloadPolicyIfStale();
     },
     stop: async (reason) => {
+      stopPolicyWatch();
       await api.close();
+      await idle?.supervisor.stop();
       await others?.stop();
       await agent.stop(reason);
       await audit.close();

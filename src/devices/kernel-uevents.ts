@@ -92,7 +92,10 @@ export class KernelUevents implements HotplugEvents {
           return;
         }
         const event = parseUeventLine(line);
-        if (event) this.listener?.(event);
+        if (event) {
+          this.options.logger.debug('kernel uevent heard', { line, monotonicMs: Number(process.hrtime.bigint() / 1000n) / 1000 });
+          this.listener?.(event);
+        }
       });
       child.once('error', (error) => {
         clearTimeout(timer);

@@ -154,8 +154,10 @@ export class UsbWatcher {
       return;
     }
     const startSeq = this.seq;
+    const heardAt = performance.now();
     this.work.track(async () => {
       const device = await this.readSoon(name, startSeq);
+      this.options.logger.debug('USB device read after its event', { sysfsName: name, readMs: Math.round((performance.now() - heardAt) * 100) / 100 });
       if (device) this.commitPresent(device, startSeq);
     });
   }
