@@ -119,6 +119,21 @@ export class IdleSupervisor {
     return this.deps.settingsFor(session);
   }
 
+  /**
+   * Presenting mode turned on (for `forMs`, clipped to the policy's limit) or off by the user of a
+   * session the service is watching; undefined when the service is not watching it (its tray is).
+   * Answers until when presenting is in force now (undefined: it is not, e.g. it was refused).
+   */
+  presenting(sessionId: string, on: boolean, forMs: number): Promise<{ presentingUntil: number | undefined } | undefined> {
+    return this.queue.run(async () => {
+      const watch = this.watches.get(sessionId);
+      if (!watch) return undefined;
+      const at = this.deps.clock();
+      await watch.runner.send(on ? { type: 'presenting-on', at, forMs } : { type: 'presenting-off', at });
+      return { presentingUntil: watch.controller.snapshot().presentingUntil };
+    });
+  }
+
   /** Audits what a tray reports it did; false for events that are not recorded (state changes). Rejects when the audit log does. */
   recordTrayEvent(session: UserSession, event: IdleEvent): Promise<boolean> {
     return this.record(session, event, 'tray');

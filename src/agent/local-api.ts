@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Logger } from '../util/logger';
 import type { Socket } from 'node:net';
 import type { AgentService } from './agent-service';
-import { idleEventReport, idleHeartbeat, type LocalIdleParts } from './local-idle-api';
+import { idleEventReport, idleHeartbeat, idlePresenting, type LocalIdleParts } from './local-idle-api';
 import { peerCredentials, type PeerCredentials } from './peer-credentials';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -127,6 +127,8 @@ export class LocalApi {
         return this.idleCall(request, idleHeartbeat);
       case 'POST /v1/idle/events':
         return this.idleCall(request, idleEventReport);
+      case 'POST /v1/idle/presenting':
+        return this.idleCall(request, idlePresenting);
       default:
         return fail(404, `no such API call: ${route} (see docs/local-api.md)`);
     }

@@ -8,7 +8,7 @@ import type { TrayRegistry } from './tray-registry';
 
 /** What the local API needs for its idle calls. */
 export interface LocalIdleParts {
-  supervisor: Pick<IdleSupervisor, 'findSession' | 'settingsFor' | 'recordTrayEvent' | 'subscribe'>;
+  supervisor: Pick<IdleSupervisor, 'findSession' | 'settingsFor' | 'recordTrayEvent' | 'subscribe' | 'presenting'>;
   trays: TrayRegistry;
 }
 
@@ -39,6 +39,8 @@ export const idleEventSchema = z.discriminatedUnion('type', [
 
 export const heartbeatBody = z.strictObject({ session: sessionId });
 export const idleEventBody = z.strictObject({ session: sessionId, event: idleEventSchema });
+/** Presenting mode on (for `minutes`, at most the policy's limit; the limit when left out) or off. */
+export const presentingBody = z.strictObject({ session: sessionId, on: z.boolean(), minutes: z.int().min(1).max(720).optional() });
 
 function badBody(issues: readonly { path: readonly PropertyKey[]; message: string }[]): IdleReply {
   return fail(400, issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; '));
@@ -79,4 +81,18 @@ export async function idleEventReport(parts: LocalIdleParts, json: unknown, peer
   const event: IdleEvent = body.data.event;
   const recorded = await parts.supervisor.recordTrayEvent(session, event);
   return ok({ recorded });
+}
+
+/** `POST /v1/idle/presenting`: the session's user turns presenting mode on or off, where the service (not a tray) watches the session. */
+export async function idlePresenting(parts: LocalIdleParts, json: unknown, peer: PeerCredentials | undefined): Promise<IdleReply> {
+  const body = presentingBody.safeParse(json);
+  if (!body.success) return badBody(body.error.issues);
+  const session = await sessionFor(parts, body.data.session, peer);
+  if ('status' in session) return session;
+  const limitMs = parts.supervisor.settingsFor(session).presentingLimitMs;
+  const forMs = body.data.minutes === undefined ? limitMs : body.data.minutes * 60_000;
+  const result = await parts.supervisor.presenting(session.id, body.data.on, forMs);
+  if (!result) return fail(409, `the tray of session ${session.id} runs its idle lock: turn presenting mode on or off there`);
+  if (body.data.on && result.presentingUntil === undefined) return fail(403, limitMs === 0 ? 'presenting mode is not allowed by the idle policy' : 'presenting mode cannot be turned on now (the session is locked)');
+  return ok({ presentingUntil: result.presentingUntil === undefined ? null : new Date(result.presentingUntil).toISOString() });
 }

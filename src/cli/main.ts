@@ -6,6 +6,7 @@ import { auditCommands } from './commands/audit';
 import { devicesCommand } from './commands/devices';
 import { generatePolicyCommand } from './commands/generate-policy';
 import { idleCommands } from './commands/idle';
+import { idlePresentingCommand } from './commands/idle-presenting';
 import { policyCommands } from './commands/policy';
 import { reportCommands } from './commands/report';
 import { rulesCommands } from './commands/rules';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   ...policyCommands,
   ...auditCommands,
   ...idleCommands,
+  idlePresentingCommand,
   ...reportCommands,
 ];
 

@@ -44,12 +44,12 @@ afterAll(async () => {
 });
 
 /** A supervisor over the test's sessions, with actions that do nothing and `makeSource` as given. */
-function supervisorWith(makeSource: ConstructorParameters<typeof IdleSupervisor>[0]['makeSource']): IdleSupervisor {
+function supervisorWith(makeSource: ConstructorParameters<typeof IdleSupervisor>[0]['makeSource'], presentingLimit = 3_600_000): IdleSupervisor {
   return new IdleSupervisor({
     listSessions: async () => SESSIONS,
     makeSource,
     makeActions: () => ({ lock: async () => ({}), logoff: async () => undefined, describe: () => ({ lock: '-', logoff: '-' }) }),
-    settingsFor: (session) => resolveIdleSettings({ ...idlePolicy(), exemptUsers: ['jsmith'] }, { machine: 'ICT-07', groups: [], user: session.user }),
+    settingsFor: (session) => resolveIdleSettings({ ...idlePolicy(), presentingLimit, exemptUsers: ['jsmith'] }, { machine: 'ICT-07', groups: [], user: session.user }),
     trays,
     audit,
     scheduler: new FakeScheduler(),
@@ -214,6 +214,54 @@ describe('GET /v1/events', () => {
     expect(text).toContain(
       'event: idle\ndata: {"session":"4","user":"jsmith","by":"service","event":{"type":"exempt","at":1795860000000,"reason":"user jsmith is in exemptUsers"}}\n\n',
     );
+  });
+});
+
+describe('POST /v1/idle/presenting', () => {
+  /** The API over a supervisor that watches both sessions (no tray checked in). */
+  async function watchingAll(presentingLimit?: number): Promise<IdleSupervisor> {
+    await api.close();
+    const watching = supervisorWith(() => ({ name: 'logind', idleMs: async () => 0 }), presentingLimit);
+    api = new LocalApi(test.agent, quiet, async () => peer, { supervisor: watching, trays });
+    await api.listen(socketPath, 'users');
+    watching.start();
+    await watching.check();
+    return watching;
+  }
+
+  it('turns presenting mode on for the asked time (at most the limit) and off, recorded in the user\'s name', async () => {
+    const watching = await watchingAll();
+    const on = await callAgent<{ presentingUntil: string }>(client(), 'POST', '/v1/idle/presenting', { session: '2', on: true, minutes: 45 });
+    expect(on).toEqual({ ok: true, value: { presentingUntil: new Date(NOW + 45 * 60_000).toISOString() } });
+    const capped = await callAgent<{ presentingUntil: string }>(client(), 'POST', '/v1/idle/presenting', { session: '2', on: true, minutes: 600 });
+    expect(capped).toEqual({ ok: true, value: { presentingUntil: new Date(NOW + 60 * 60_000).toISOString() } });
+    expect(await callAgent(client(), 'POST', '/v1/idle/presenting', { session: '2', on: false })).toEqual({ ok: true, value: { presentingUntil: null } });
+    await watching.stop();
+    const events = (await auditRecords()).filter((r) => r.user === 'kteacher').map((r) => (r.event as { type: string }).type);
+    expect(events).toEqual(['presenting-started', 'presenting-started', 'presenting-ended']);
+  });
+
+  it('refuses another user\'s session, a session whose tray runs the lock, and a policy that allows no presenting', async () => {
+    const watching = await watchingAll();
+    expect(await raw('/v1/idle/presenting', JSON.stringify({ session: '4', on: true }))).toEqual({ status: 403, body: { ok: false, error: "session 4 is not yours (it is jsmith's, and you are kteacher)" } });
+    trays.heartbeat('2');
+    await watching.check();
+    const tray = await raw('/v1/idle/presenting', JSON.stringify({ session: '2', on: true }));
+    expect(tray).toEqual({ status: 409, body: { ok: false, error: 'the tray of session 2 runs its idle lock: turn presenting mode on or off there' } });
+    await watching.stop();
+  });
+
+  it('refuses presenting mode, recorded, where the idle policy allows none', async () => {
+    const watching = await watchingAll(0);
+    expect(await raw('/v1/idle/presenting', JSON.stringify({ session: '2', on: true }))).toEqual({ status: 403, body: { ok: false, error: 'presenting mode is not allowed by the idle policy' } });
+    await watching.stop();
+    expect((await auditRecords()).map((r) => (r.event as { type: string }).type)).toContain('presenting-refused');
+  });
+
+  it('refuses a body that is not what it should be', async () => {
+    const reply = await raw('/v1/idle/presenting', JSON.stringify({ session: '2', on: 'yes', minutes: 0 }));
+    expect(reply.status).toBe(400);
+    expect(reply.body.error).toMatch(/^on: .*; minutes: /);
   });
 });
 

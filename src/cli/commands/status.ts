@@ -7,9 +7,10 @@ import { textTable } from '../../util/text-table';
 import { fail, UsageError, type Command } from '../command';
 import { parseCommandLine } from '../parse-command-line';
 
-const socketOption = { socket: { type: 'string' as const } };
+export const socketOption = { socket: { type: 'string' as const } };
 
-function client(socket: string | undefined): ClientOptions {
+/** How a command reaches the agent: its socket (or `--socket`); a user-owned socket only when PORTCULLIS_ALLOW_USER_SOCKET=1 (development). */
+export function client(socket: string | undefined): ClientOptions {
   return { socketPath: socket ?? DEFAULT_SOCKET, allowUnprivilegedSocket: process.env.PORTCULLIS_ALLOW_USER_SOCKET === '1' };
 }
 
