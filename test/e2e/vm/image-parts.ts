@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import ts from 'typescript';
 import { findProgram, hostCommand } from './host-command';
 import type { ImageStaging } from './image-staging';
@@ -83,13 +83,22 @@ export function basePart(kernel: KernelFiles): ImagePart {
   };
 }
 
-/** Production dependencies only, as npm resolves them (`npm ls --omit=dev`). */
-function productionModules(): string[] {
-  const listing = hostCommand('sh', ['-c', 'npm ls --omit=dev --all --parseable 2>/dev/null; true'], { cwd: REPO_ROOT });
-  return listing
-    .split('\n')
-    .filter((line) => line.startsWith(join(REPO_ROOT, 'node_modules') + '/'))
-    .map((line) => relative(REPO_ROOT, line));
+/**
+ * The packages the bundle leaves outside itself (`npm run bundle`: `usb`, a native addon; the
+ * server's database drivers are not needed in the guest), with their dependencies, as
+ * package-lock.json resolves them.
+ */
+function bundleExternalModules(): string[] {
+  const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dependencies?: Record<string, string> }> };
+  const found = new Set<string>();
+  const visit = (name: string): void => {
+    const path = `node_modules/${name}`;
+    if (found.has(path) || !lock.packages[path]) return;
+    found.add(path);
+    for (const dependency of Object.keys(lock.packages[path]?.dependencies ?? {})) visit(dependency);
+  };
+  visit('usb');
+  return [...found];
 }
 
 /**
@@ -108,7 +117,7 @@ export function projectPart(): ImagePart {
       staging.copyFile(join(REPO_ROOT, 'package.json'), `${GUEST_PROJECT}/package.json`);
       compileProject(join(staging.root, GUEST_PROJECT, 'dist'));
       bundleProject(join(staging.root, GUEST_PROJECT, 'dist', 'portcullis.js'));
-      for (const module of productionModules()) {
+      for (const module of bundleExternalModules()) {
         staging.copyTree(join(REPO_ROOT, module), `${GUEST_PROJECT}/${module}`);
         for (const addon of listFiles(join(REPO_ROOT, module)).filter((f) => f.endsWith('.node'))) staging.copyLibrariesOf(addon);
       }
