@@ -42,7 +42,7 @@ const deviceSummary = z.strictObject({
   manufacturer: z.string().max(256),
   hash: z.string().max(100),
   kind: z.string().max(30),
-  interfaces: z.array(z.string().max(8)).max(64),
+  interfaces: z.array(z.strictObject({ classCode: z.int().min(0).max(255), subclass: z.int().min(0).max(255), protocol: z.int().min(0).max(255) })).max(64),
   warnings: z.array(z.string().max(500)).max(20),
 });
 
