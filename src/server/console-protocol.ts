@@ -1,0 +1,99 @@
+/** What the console's web pages and the console server say to each other: the paths, who may call each, and the schema of every body and answer. */
+import { z } from 'zod';
+import { approvalDecisionSchema } from './approvals/approval-scope';
+
+export type ConsoleRole = 'slt-approver' | 'it-admin' | 'headteacher' | 'dpo';
+
+/**
+ * Every call needs a console session (the cookie from POST /api/session); every state-changing
+ * call also the `X-CSRF-Token` header. `roles`: who may make it (others get 403 naming them).
+ */
+export const CONSOLE_ROUTES = {
+  listRequests: { method: 'GET', path: '/api/requests', roles: ['slt-approver', 'headteacher', 'it-admin'] },
+  approveRequest: { method: 'POST', path: '/api/requests/:id/approve', roles: ['slt-approver'] },
+  refuseRequest: { method: 'POST', path: '/api/requests/:id/refuse', roles: ['slt-approver'] },
+  listApprovals: { method: 'GET', path: '/api/approvals', roles: ['slt-approver', 'headteacher', 'it-admin', 'dpo'] },
+  approvalsCsv: { method: 'GET', path: '/api/approvals.csv', roles: ['slt-approver', 'headteacher', 'it-admin', 'dpo'] },
+  revokeApproval: { method: 'POST', path: '/api/approvals/:id/revoke', roles: ['slt-approver'] },
+  listEvents: { method: 'GET', path: '/api/events', roles: ['slt-approver', 'headteacher', 'it-admin', 'dpo'] },
+  listDevices: { method: 'GET', path: '/api/devices', roles: ['slt-approver', 'headteacher', 'it-admin'] },
+  report: { method: 'GET', path: '/api/reports/summary', roles: ['headteacher', 'slt-approver'] },
+  subjectAccessExport: { method: 'GET', path: '/api/staff/:user/export', roles: ['dpo'] },
+  getRetention: { method: 'GET', path: '/api/settings/retention', roles: ['dpo', 'it-admin'] },
+  setRetention: { method: 'PUT', path: '/api/settings/retention', roles: ['dpo'] },
+  getTermDates: { method: 'GET', path: '/api/settings/term-dates', roles: ['slt-approver', 'it-admin'] },
+  setTermDates: { method: 'PUT', path: '/api/settings/term-dates', roles: ['it-admin'] },
+  createEnrolToken: { method: 'POST', path: '/api/enrol-tokens', roles: ['it-admin'] },
+  listAgents: { method: 'GET', path: '/api/agents', roles: ['it-admin'] },
+  revokeAgent: { method: 'POST', path: '/api/agents/:id/revoke', roles: ['it-admin'] },
+  issueOfflineCode: { method: 'POST', path: '/api/offline-codes', roles: ['slt-approver'] },
+} as const satisfies Record<string, { method: 'GET' | 'POST' | 'PUT'; path: string; roles: readonly ConsoleRole[] }>;
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** One pending (or decided) request as the queue page shows it, explained in plain words. */
+export const requestView = z.strictObject({
+  id: z.string(),
+  status: z.enum(['pending', 'approved', 'refused', 'withdrawn']),
+  machine: z.string(),
+  requester: z.string(),
+  requesterVerified: z.boolean(),
+  requestedAt: z.string(),
+  durationDays: z.int(),
+  justifications: z.array(z.string()),
+  mergedCount: z.int(),
+  explanation: z.strictObject({ headline: z.string(), facts: z.array(z.string()), warnings: z.array(z.string()), seenBefore: z.array(z.string()), similar: z.array(z.string()) }),
+  /** Whether the device reports a serial number (without one, only "this model" or "this exact description" can be approved). */
+  hasSerial: z.boolean(),
+  decidedBy: z.string().optional(),
+  decisionReason: z.string().optional(),
+});
+export type RequestView = z.infer<typeof requestView>;
+
+export const requestsQuery = z.strictObject({ status: z.enum(['pending', 'approved', 'refused', 'withdrawn', 'all']).default('pending') });
+export const approveBody = z.strictObject({ decision: approvalDecisionSchema });
+export const approveAnswer = z.strictObject({ approvalId: z.string(), policyVersion: z.int(), expires: z.string() });
+export const refuseBody = z.strictObject({ reason: text(1000) });
+export const revokeBody = z.strictObject({ reason: text(1000) });
+
+/** One approval in the register governors and auditors ask for. */
+export const approvalView = z.strictObject({
+  id: z.string(),
+  requestId: z.string().nullable(),
+  device: z.string(),
+  rule: z.string(),
+  scope: z.string(),
+  expires: z.string(),
+  conditions: z.array(z.string()),
+  approvedBy: z.string(),
+  createdAt: z.string(),
+  status: z.enum(['active', 'expired', 'revoked']),
+  revokedBy: z.string().optional(),
+  revokedAt: z.string().optional(),
+});
+export const approvalsQuery = z.strictObject({
+  q: z.string().max(200).optional(),
+  status: z.enum(['active', 'expired', 'revoked', 'all']).default('all'),
+  approvedBy: z.string().max(200).optional(),
+});
+
+export const eventsQuery = z.strictObject({
+  machine: z.string().max(253).optional(),
+  user: z.string().max(100).optional(),
+  type: z.string().max(50).optional(),
+  since: z.iso.date().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+export const summaryQuery = z.strictObject({ since: z.iso.date().optional(), until: z.iso.date().optional() });
+export const summaryAnswer = z.strictObject({
+  blockedAttempts: z.array(z.strictObject({ machine: z.string(), device: z.string(), count: z.int() })),
+  approvalsBy: z.array(z.strictObject({ approver: z.string(), approved: z.int(), refused: z.int() })),
+  idleLocks: z.array(z.strictObject({ machine: z.string(), locks: z.int(), logoffs: z.int(), longestIdleBeforeLockMs: z.int().nullable() })),
+  chainBreaks: z.array(z.strictObject({ machine: z.string(), agentId: z.string() })),
+});
+
+/** Months of audit records kept; older ones are deleted for real (UK GDPR storage limitation). */
+export const retentionBody = z.strictObject({ months: z.int().min(1).max(120) });
+export const enrolTokenBody = z.strictObject({ hours: z.int().min(1).max(24 * 14).default(24) });
+export const offlineCodeBody = z.strictObject({ requestId: z.string().min(1), hours: z.int().min(1).max(24 * 30).default(24) });
