@@ -10,6 +10,7 @@ import { idlePresentingCommand } from './commands/idle-presenting';
 import { policyCommands } from './commands/policy';
 import { reportCommands } from './commands/report';
 import { rulesCommands } from './commands/rules';
+import { serverCommands } from './commands/server';
 import { requestCommand, statusCommand } from './commands/status';
 import { processIo } from './node-io';
 import { runCli } from './run-cli';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   ...idleCommands,
   idlePresentingCommand,
   ...reportCommands,
+  ...serverCommands,
 ];
 
 runCli(COMMANDS, process.argv.slice(2), processIo()).then(

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 function readVersion(): string {
-  for (const up of ['../..', '../../..']) {
+  // From dist/src/cli (tsc), src/cli (tests) or dist/ (the bundle, dist/portcullis.js).
+  for (const up of ['../..', '../../..', '..']) {
     try {
       return (JSON.parse(readFileSync(join(__dirname, up, 'package.json'), 'utf8')) as { version: string }).version;
     } catch {

@@ -15,8 +15,9 @@ export interface LogSink {
   write(line: string): void;
 }
 
-function configuredLevel(): LogLevel {
-  const level = process.env.PORTCULLIS_LOG_LEVEL;
+/** PORTCULLIS_LOG_LEVEL: debug, info (the default), warn or error. */
+export function configuredLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const level = env.PORTCULLIS_LOG_LEVEL;
   return level === 'debug' || level === 'info' || level === 'warn' || level === 'error' ? level : 'info';
 }
 

@@ -15,6 +15,7 @@ import { runCommand, type CommandRunner } from '../../util/command-runner';
 import { createLogger } from '../../util/logger';
 import { fail, UsageError, type CliIo, type Command } from '../command';
 import { parseCommandLine } from '../parse-command-line';
+import { untilSignal } from '../until-signal';
 
 export interface IdleCommandDeps {
   scheduler: Scheduler;
@@ -36,17 +37,6 @@ const DURATION_FLAGS = [
   ['presenting-limit', 'presentingLimit'],
 ] as const;
 
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
 
 const realDeps: IdleCommandDeps = { scheduler: systemScheduler, clock: Date.now, run: runCommand, env: process.env, platform: process.platform, untilStopped: untilSignal };
 

@@ -1,9 +1,7 @@
-/** The bundled list of common passwords (common-passwords.txt), and the forms a password is looked up in once its decorations are removed. */
+/** The bundled list of common passwords (common-passwords-list.ts), and the forms a password is looked up in once its decorations are removed. */
 
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-export const COMMON_PASSWORDS_FILE = join(__dirname, 'common-passwords.txt');
+import { COMMON_PASSWORDS_TEXT } from './common-passwords-list';
 
 /** Look-alike substitutions people make; `1` is read as `i` in one form and as `l` in the other. */
 const LEET_FORMS: ReadonlyArray<Readonly<Record<string, string>>> = [
@@ -23,18 +21,20 @@ export function parseCommonPasswords(text: string): ReadonlySet<string> {
   return list;
 }
 
-/** Reads the bundled list once (later calls return the same set); a missing file is a clear error naming it. */
-export function loadCommonPasswords(file: string = COMMON_PASSWORDS_FILE): ReadonlySet<string> {
-  if (file === COMMON_PASSWORDS_FILE && defaultList !== undefined) return defaultList;
+/**
+ * The bundled list (parsed once; later calls return the same set), or the list in `file`, one
+ * entry a line; a missing or empty file is a clear error naming it.
+ */
+export function loadCommonPasswords(file?: string): ReadonlySet<string> {
+  if (file === undefined) return (defaultList ??= parseCommonPasswords(COMMON_PASSWORDS_TEXT));
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read the common-password list ${file} (${(error as Error).message}); it ships beside common-passwords.ts and the build must copy it`);
+    throw new Error(`cannot read the common-password list ${file} (${(error as Error).message})`);
   }
   const list = parseCommonPasswords(text);
   if (list.size === 0) throw new Error(`the common-password list ${file} is empty`);
-  if (file === COMMON_PASSWORDS_FILE) defaultList = list;
   return list;
 }
 

@@ -1,4 +1,7 @@
-# Common passwords refused by src/server/auth/password-rules.ts (one a line, lower case; lines starting with # are comments).
+/** The bundled list of common passwords that password-rules.ts refuses, compiled in so that the one-file bundle (dist/portcullis.js) needs no file beside it. */
+
+// The text is a raw template literal: no line may hold a backtick, a backslash or "${". Where the list comes from and how to rebuild it: README.md beside this file.
+export const COMMON_PASSWORDS_TEXT = String.raw`# Common passwords refused by src/server/auth/password-rules.ts (one a line, lower case; lines starting with # are comments).
 # Part 1: the first 10000 entries containing a letter (3+ characters) of passwords.json in the npm package
 #   @zxcvbn-ts/language-common@4.1.3 (MIT; Copyright (c) 2012-2016 Dan Wheeler and Dropbox, Inc.; Copyright (c) 2021 @zxcvbn-ts),
 #   a frequency-ranked list built from Xato's 10 million password corpus. Full licence and the steps to rebuild: README.md beside this file.
@@ -10077,3 +10080,4 @@ q1w
 q1w2
 q1w2e
 q1w2e3r4t
+`;

@@ -1,0 +1,143 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GOOD_PASSWORD, TEST_SCRYPT_PARAMS } from '../../../test/support/console-server';
+import { forEachDatabase, silentLogger, type FreshDatabase } from '../../../test/support/databases';
+import { runCommand } from '../../../test/support/run-command';
+import { PASSWORD_PROBLEMS } from '../../server/auth/password-rules';
+import { openDatabase } from '../../server/db/open-database';
+import { UsageError, type CliIo, type Command } from '../command';
+import { createServerCommands } from './server';
+
+/** The commands, with cheap hashing, quiet logs, and a stop the test pulls. */
+function commands(env: NodeJS.ProcessEnv) {
+  let stop: (reason: string) => void = () => undefined;
+  const stopped = new Promise<string>((resolve) => (stop = resolve));
+  const list = createServerCommands({ env, untilStopped: () => stopped, log: { level: 'silent' }, logger: silentLogger, scryptParams: TEST_SCRYPT_PARAMS });
+  const byPath = (path: string): Command => {
+    const command = list.find((candidate) => candidate.path.join(' ') === path);
+    if (command === undefined) throw new Error(`no command ${path}`);
+    return command;
+  };
+  return { server: byPath('server'), add: byPath('server user add'), disable: byPath('server user disable'), unlock: byPath('server user unlock'), stop: (reason = 'SIGTERM') => stop(reason) };
+}
+
+/** `--data DIR` for SQLite, DATABASE_URL for PostgreSQL: the same database as `fresh`. */
+function target(fresh: FreshDatabase): { args: string[]; env: NodeJS.ProcessEnv } {
+  return fresh.options.databaseUrl !== undefined ? { args: [], env: { DATABASE_URL: fresh.options.databaseUrl } } : { args: ['--data', fresh.options.dataDir ?? ''], env: {} };
+}
+
+/** Runs `portcullis server` until `listening` has seen its first line; the run's promise and what it printed. */
+async function startServerCommand(command: Command, args: string[]): Promise<{ done: Promise<number>; out: () => string; url: string }> {
+  let out = '';
+  let announce: (line: string) => void = () => undefined;
+  const announced = new Promise<string>((resolve) => (announce = resolve));
+  const io: CliIo = {
+    readStdin: async () => '',
+    out: (text) => {
+      out += text;
+      announce(text);
+    },
+    err: (text) => void (out += text),
+  };
+  const done = command.run(args, io);
+  const line = await Promise.race([announced, done.then((status) => `exited ${status}: ${out}`)]);
+  const url = /listening on (\S+)/.exec(line)?.[1];
+  if (url === undefined) throw new Error(`the server did not start: ${line}`);
+  return { done, out: () => out, url };
+}
+
+forEachDatabase((harness) => {
+  describe('portcullis server user add', () => {
+    it('adds an account from a password on standard input, then refuses the same email', async () => {
+      const fresh = await harness.empty();
+      const { args, env } = target(fresh);
+      const { add } = commands(env);
+      const added = await runCommand(add, ['--email', 'Ann.Head@School.example', '--role', 'headteacher', '--name', 'Ann Head', ...args], `${GOOD_PASSWORD}\nignored second line\n`);
+      expect(added).toEqual({ status: 0, out: 'Added ann.head@school.example (Ann Head, headteacher): they can sign in to the console now.\n', err: '' });
+      const again = await runCommand(add, ['--email', 'ANN.HEAD@school.example', '--role', 'dpo', ...args], `${GOOD_PASSWORD}\r\n`);
+      expect(again).toEqual({ status: 1, out: '', err: 'email: a user with the email ann.head@school.example already exists\n' });
+      const db = await openDatabase(fresh.options, { logger: silentLogger });
+      expect(await db.all('SELECT email, role, display_name FROM users')).toEqual([{ email: 'ann.head@school.example', role: 'headteacher', display_name: 'Ann Head' }]);
+      await db.close();
+    });
+
+    it('refuses a weak password listing every problem, and a bad role listing the four', async () => {
+      const { args, env } = target(await harness.empty());
+      const { add } = commands(env);
+      const weak = await runCommand(add, ['--email', 'dpo@school.example', '--role', 'dpo', ...args], 'summer\n');
+      expect(weak.status).toBe(1);
+      expect(weak.err).toBe(`password: refused:\n${[PASSWORD_PROBLEMS.tooShort, PASSWORD_PROBLEMS.noNumber, PASSWORD_PROBLEMS.noSpecial, PASSWORD_PROBLEMS.common].map((p) => `  - ${p}\n`).join('')}`);
+      const role = await runCommand(add, ['--email', 'dpo@school.example', '--role', 'governor', ...args], `${GOOD_PASSWORD}\n`);
+      expect(role).toEqual({ status: 1, out: '', err: 'role: expected one of slt-approver, it-admin, headteacher, dpo, not "governor"\n' });
+    });
+
+    it('disables and unlocks accounts by email', async () => {
+      const { args, env } = target(await harness.empty());
+      const { add, disable, unlock } = commands(env);
+      await runCommand(add, ['--email', 'it@school.example', '--role', 'it-admin', ...args], `${GOOD_PASSWORD}\n`);
+      expect((await runCommand(unlock, ['--email', 'IT@school.example', ...args])).out).toBe('it@school.example (it, it-admin): unlocked; they can sign in again.\n');
+      expect((await runCommand(disable, ['--email', 'it@school.example', ...args])).out).toBe('it@school.example (it, it-admin, disabled): disabled; their sessions have ended.\n');
+      expect(await runCommand(disable, ['--email', 'who@school.example', ...args])).toEqual({ status: 1, out: '', err: 'email: no user has the email who@school.example\n' });
+    });
+  });
+
+  describe('portcullis server', () => {
+    it('starts, answers /api/health, and stops when told', async () => {
+      const { args, env } = target(await harness.empty());
+      const { server, stop } = commands(env);
+      const running = await startServerCommand(server, [...args, '--port', '0']);
+      expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(running.out()).toContain(harness.engine === 'sqlite' ? '(SQLite in ' : '(PostgreSQL from DATABASE_URL)');
+      const health = await fetch(new URL('api/health', running.url));
+      expect(await health.json()).toEqual({ ok: true, value: { status: 'ok', version: expect.any(String), database: harness.engine } });
+      stop();
+      expect(await running.done).toBe(0);
+      await expect(fetch(new URL('api/health', running.url))).rejects.toThrow();
+    });
+  });
+});
+
+describe('portcullis server flags', () => {
+  it('refuses bad flags as usage errors naming them', async () => {
+    const { server, add } = commands({ DATABASE_URL: 'postgres://x@db.example/p' });
+    await expect(runCommand(server, ['--port', 'http'])).rejects.toThrow(new UsageError('--port: expected a port number from 0 to 65535, not "http"'));
+    await expect(runCommand(server, ['--data', '/srv/p'])).rejects.toThrow(/--data: DATABASE_URL is set too/);
+    await expect(runCommand(add, ['--role', 'dpo'])).rejects.toThrow(new UsageError('--email is required'));
+    await expect(runCommand(add, ['--email', 'a@b.example', '--role', 'dpo'], '')).rejects.toThrow(/give the new password on standard input, one line/);
+  });
+
+  it('serves HTTPS with --tls-cert and --tls-key on any address, with Secure cookies and HSTS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portcullis-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+      const { server, add, stop } = commands({});
+      const running = await startServerCommand(server, ['--data', join(dir, 'data'), '--host', '0.0.0.0', '--port', '0', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]);
+      expect(running.url).toMatch(/^https:\/\/0\.0\.0\.0:\d+\/$/);
+      const port = new URL(running.url).port;
+      const ca = readFileSync(join(dir, 'cert.pem'));
+      const call = (method: string, path: string, body?: object) =>
+        new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+          const request = httpsRequest({ host: '127.0.0.1', port, path, method, ca, servername: 'localhost', headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
+          });
+          request.on('error', reject);
+          request.end(body === undefined ? undefined : JSON.stringify(body));
+        });
+      const health = await call('GET', '/api/health');
+      expect(health).toMatchObject({ status: 200, headers: { 'strict-transport-security': 'max-age=31536000' }, body: expect.stringContaining('"status":"ok"') });
+      await runCommand(add, ['--email', 'it@school.example', '--role', 'it-admin', '--data', join(dir, 'data')], `${GOOD_PASSWORD}\n`);
+      const signedIn = await call('POST', '/api/session', { email: 'it@school.example', password: GOOD_PASSWORD });
+      expect(signedIn.headers['set-cookie']?.[0]).toMatch(/^__Host-portcullis-session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+      stop();
+      expect(await running.done).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
