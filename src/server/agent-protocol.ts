@@ -20,7 +20,7 @@ const text = (max: number) => z.string().min(1).max(max);
 export const enrolBody = z.strictObject({
   token: text(200),
   machine: text(253),
-  /** The agent's Ed25519 public key, SPKI DER in base64. */
+  /** The agent's Ed25519 public key: SPKI DER in base64, or the raw 32 bytes in base64url (generateAgentKeyPair's `publicKey`); the server stores the raw form. */
   publicKey: text(200),
   version: text(50),
 });

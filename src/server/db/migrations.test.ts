@@ -3,7 +3,7 @@ import type { Database } from './database';
 import { migrate, MIGRATIONS, SchemaMismatchError, type Migration } from './migrations';
 import { openDatabase } from './open-database';
 
-const TABLES = ['agents', 'approval_requests', 'approvals', 'audit_records', 'enrol_tokens', 'policy_versions', 'schema_migrations', 'sessions', 'settings', 'users'];
+const TABLES = ['agents', 'approval_requests', 'approvals', 'audit_records', 'enrol_tokens', 'forwarded_requests', 'policy_versions', 'schema_migrations', 'sessions', 'settings', 'users'];
 const NOW = new Date('2026-09-01T08:00:00.000Z');
 
 async function tables(db: Database): Promise<string[]> {
@@ -26,7 +26,7 @@ forEachDatabase((harness) => {
     const { db } = await harness.empty();
     expect(await migrate(db, quiet)).toEqual({ applied: MIGRATIONS.map((m) => m.version), version: MIGRATIONS.length });
     expect(await tables(db)).toEqual(TABLES);
-    expect(await db.all('SELECT version, name, applied_at FROM schema_migrations')).toEqual([{ version: 1, name: 'initial schema', applied_at: NOW.toISOString() }]);
+    expect(await db.all('SELECT version, name, applied_at FROM schema_migrations')).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name, applied_at: NOW.toISOString() })));
   });
 
   it('does nothing when migrated again', async () => {
@@ -84,7 +84,7 @@ forEachDatabase((harness) => {
     const again = await openDatabase(first.options, { logger: silentLogger });
     try {
       const results = await Promise.all([migrate(first.db, quiet), migrate(again, quiet)]);
-      expect(results.flatMap((result) => result.applied)).toEqual([1]);
+      expect(results.flatMap((result) => result.applied).sort()).toEqual(MIGRATIONS.map((m) => m.version));
     } finally {
       await again.close();
     }
