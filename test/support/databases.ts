@@ -35,6 +35,8 @@ export interface DatabaseHarness {
 }
 
 interface EngineHarness extends DatabaseHarness {
+  /** Set while a test (its beforeEach hooks included) runs: a database opened then is the test's. */
+  inTest: boolean;
   setUp(): Promise<void>;
   closeTestDatabases(): Promise<void>;
   tearDown(): Promise<void>;
@@ -51,10 +53,12 @@ function harness(engine: Engine, open: () => Promise<OpenDatabaseOptions>, setUp
     const options = await open();
     const db = await openDatabase(options, { logger: silentLogger });
     // Each open PostgreSQL database holds a connection: closing them per test keeps well below max_connections.
-    (expect.getState().currentTestName === undefined ? forBlock : forTest).push(db);
+    (self.inTest ? forTest : forBlock).push(db);
     return { db, options };
   };
-  return {
+  // Not expect.getState().currentTestName: it still names the previous block's last test while the next block's beforeAll runs.
+  const self: EngineHarness = {
+    inTest: false,
     engine,
     empty,
     migrated: async () => {
@@ -69,6 +73,7 @@ function harness(engine: Engine, open: () => Promise<OpenDatabaseOptions>, setUp
       await cleanUp();
     },
   };
+  return self;
 }
 
 function sqliteHarness(): EngineHarness {
@@ -136,9 +141,13 @@ export function forEachDatabase(body: (harness: DatabaseHarness) => void, engine
   describe.each(engines.map((engine) => [engine]))('%s', (engine) => {
     const current = engine === 'sqlite' ? sqliteHarness() : postgresHarness();
     beforeAll(() => current.setUp());
+    beforeEach(() => void (current.inTest = true));
     body(current);
     // Declared after the body's own hooks, so that theirs still find the databases open.
-    afterEach(() => current.closeTestDatabases());
+    afterEach(async () => {
+      current.inTest = false;
+      await current.closeTestDatabases();
+    });
     afterAll(() => current.tearDown());
   });
 }
