@@ -21,6 +21,28 @@ describe('agent config', () => {
     expect(none.ok && none.value.idle).toBeUndefined();
   });
 
+  it('takes a console server and, with no policy file given, enforces the policy the link keeps, trusting the key from enrolment', () => {
+    const config = parseAgentConfigText('{ "server": "https://portcullis.school.example", "trustKeys": ["/etc/portcullis/old.pub"] }', 'agent.json', { stateDir: '/var/lib/pc' });
+    expect(config.ok && config.value).toMatchObject({
+      server: 'https://portcullis.school.example',
+      policy: '/var/lib/pc/server/policy.signed.json',
+      trustKeys: ['/etc/portcullis/old.pub', '/var/lib/pc/server/server-policy.pub'],
+    });
+    const local = parseAgentConfigText('{ "server": "http://127.0.0.1:4100" }', 'agent.json', { policy: '/etc/portcullis/p.json', trustKeys: ['/k.pub'] });
+    expect(local.ok && local.value).toMatchObject({ policy: '/etc/portcullis/p.json', trustKeys: ['/k.pub'] });
+    const again = parseAgentConfigText(JSON.stringify(config.ok && config.value), 'last-good.json', {});
+    expect(again.ok && again.value.trustKeys).toEqual(config.ok && config.value.trustKeys);
+  });
+
+  it.each([
+    ['{ "server": "http://portcullis.school.example" }', /^agent\.json: server: http:\/\/portcullis\.school\.example: expected an https:\/\/ address \(plain http:\/\/ only to 127\.0\.0\.1 or localhost\)$/],
+    ['{ "server": "https://portcullis.school.example/console" }', /^agent\.json: server: .*no path/],
+    ['{ "server": "https://p.example", "rules": "/etc/portcullis/rules.conf" }', /^agent\.json: rules, server: a PC linked to a console server takes its policy from the server/],
+  ])('refuses the server setting %s naming the file and field', (text, message) => {
+    const config = parseAgentConfigText(text, 'agent.json', {});
+    expect(!config.ok && config.error).toMatch(message);
+  });
+
   it.each([
     ['{ "mode": "strict" }', /^agent\.json: mode: /],
     ['{ "pollIntervalMs": 5 }', /^agent\.json: pollIntervalMs: /],

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { idlePolicySchema } from '../idle/idle-policy';
 import type { Result } from '../policy/policy-document';
 import { formatIssues, plainIssueMessages } from '../policy/zod-issues';
+import { serverLinkPaths } from './server-link/link-files';
+import { parseServerUrl } from './server-link/server-url';
 
 export const DEFAULT_CONFIG_FILE = '/etc/portcullis/agent.json';
 
@@ -30,6 +32,14 @@ export const agentConfigSchema = z.strictObject({
   /** How often to poll sysfs when hotplug events are unavailable, and to reconcile everything. */
   pollIntervalMs: z.int().min(50, { error: 'expected at least 50 (milliseconds)' }).max(60_000, { error: 'expected at most 60000 (milliseconds)' }).default(500),
   reconcileIntervalMs: z.int().min(1_000, { error: 'expected at least 1000 (milliseconds)' }).max(3_600_000, { error: 'expected at most 3600000 (one hour)' }).default(30_000),
+  /** The console server (`https://...`; plain http only to 127.0.0.1 or localhost): its signed policy, approvals and audit copy. */
+  server: z
+    .string()
+    .superRefine((text, context) => {
+      const url = parseServerUrl(text);
+      if (!url.ok) context.addIssue({ code: 'custom', message: url.error });
+    })
+    .optional(),
   /** The idle policy of a standalone PC, with no signed policy to carry one (`src/idle/idle-policy.ts`). */
   idle: idlePolicySchema.optional(),
 });
@@ -44,10 +54,23 @@ export function parseAgentConfig(input: unknown, file: string): Result<AgentConf
   if (parsed.data.rules !== undefined && parsed.data.policy !== undefined) {
     return { ok: false, error: `${file}: rules, policy: give a rules file or a signed policy, not both` };
   }
+  if (parsed.data.server !== undefined && parsed.data.rules !== undefined) {
+    return { ok: false, error: `${file}: rules, server: a PC linked to a console server takes its policy from the server; leave out the rules file` };
+  }
   if (parsed.data.policy !== undefined && parsed.data.trustKeys.length === 0) {
     return { ok: false, error: `${file}: trustKeys: a signed policy needs at least one trusted key` };
   }
-  return { ok: true, value: parsed.data };
+  return { ok: true, value: withServerPolicy(parsed.data) };
+}
+
+/**
+ * A PC linked to a console server, with no policy file of its own, enforces the policy the link
+ * keeps in `<stateDir>/server/`, trusting the key the server gave at enrolment.
+ */
+function withServerPolicy(config: AgentConfig): AgentConfig {
+  if (config.server === undefined || config.policy !== undefined) return config;
+  const paths = serverLinkPaths(config.stateDir);
+  return { ...config, policy: paths.policy, trustKeys: [...config.trustKeys.filter((key) => key !== paths.policyKey), paths.policyKey] };
 }
 
 /** Reads a config file's JSON; an absent default file means "all defaults". */

@@ -1,6 +1,7 @@
-/** Builds and starts the agent service from its config: the platform's parts, the policy, the audit log, the local API and the service's idle lock. */
+/** Builds and starts the agent service from its config: the platform's parts, the policy, the audit log, the local API, the service's idle lock and the link to the console server. */
 import { hostname } from 'node:os';
 import { AuditLog } from '../audit/audit-log';
+import { systemScheduler, type Scheduler } from '../devices/scheduler';
 import { AuditOnlyEnforcer } from '../enforce/audit-only-enforcer';
 import type { Logger } from '../util/logger';
 import type { AgentConfig } from './agent-config';
@@ -10,11 +11,16 @@ import { DailyRetention } from './daily-retention';
 import { LocalApi } from './local-api';
 import { platformParts } from './platform';
 import { RequestQueue } from './request-queue';
+import { ServerLink } from './server-link/server-link';
+import type { Fetch } from './server-link/server-client';
+import { parseServerUrl } from './server-link/server-url';
 import { serviceIdle } from './service-idle';
 import { activeSessionUser, SessionUserCache } from './session-user';
 
 export interface RunningAgent {
   agent: AgentService;
+  /** The link to the console server, when `server` is set and this PC is enrolled. */
+  link?: ServerLink;
   /** Housekeeping every few seconds: audit retention, who is logged on, a changed or expired policy. */
   tick(): Promise<void>;
   stop(reason: string): Promise<void>;
@@ -25,6 +31,31 @@ export interface StartOptions {
   logger: Logger;
   clock?: () => Date;
   platform?: NodeJS.Platform;
+  /** For the console server link (default: Node's global fetch and timers). */
+  fetch?: Fetch;
+  scheduler?: Scheduler;
+}
+
+/** The link to the console server, or undefined (logged) when none is set or it cannot start: enforcement never waits on it. */
+async function openLink(config: AgentConfig, options: StartOptions, parts: { queue: RequestQueue; audit: AuditLog; clock: () => Date; reload: () => Promise<void> }): Promise<ServerLink | undefined> {
+  if (config.server === undefined) return undefined;
+  const server = parseServerUrl(config.server);
+  if (!server.ok) throw new Error(server.error);
+  const opened = await ServerLink.open({
+    server: server.value,
+    stateDir: config.stateDir,
+    auditLog: config.auditLog,
+    queue: parts.queue,
+    fetch: options.fetch ?? fetch,
+    clock: parts.clock,
+    scheduler: options.scheduler ?? systemScheduler,
+    logger: options.logger,
+    onPolicy: parts.reload,
+    audit: parts.audit,
+  });
+  if (opened.ok) return opened.value;
+  options.logger.error('not linked to the console server; enforcing the policy held here', { error: opened.error });
+  return undefined;
 }
 
 export async function startAgent(config: AgentConfig, options: StartOptions): Promise<RunningAgent> {
@@ -37,6 +68,10 @@ export async function startAgent(config: AgentConfig, options: StartOptions): Pr
   const retention = new DailyRetention(audit, clock, logger);
   await retention.run();
   const built: { agent?: AgentService } = {};
+  const requests = await RequestQueue.open(config.stateDir);
+  const link = await openLink(config, options, { queue: requests, audit, clock, reload: async () => built.agent?.reloadPolicy() });
+  // Records reach the server soon after they are on disk.
+  const auditPort = link?.watchAudit(audit) ?? audit;
   const platform = options.platform ?? process.platform;
   const parts = await platformParts(platform, {
     config,
@@ -52,8 +87,8 @@ export async function startAgent(config: AgentConfig, options: StartOptions): Pr
     policy: new AgentPolicy(config, () => ({ machine, groups: config.groups, user: users.current() }), clock),
     enforcerFor: (mode) => (mode === 'enforce' ? parts.enforcing : new AuditOnlyEnforcer({ preview: parts.preview })),
     watcher: parts.watcher,
-    audit,
-    requests: await RequestQueue.open(config.stateDir),
+    audit: auditPort,
+    requests,
     clock,
     random: Math.random,
     currentUser: () => users.current(),
@@ -68,15 +103,18 @@ export async function startAgent(config: AgentConfig, options: StartOptions): Pr
   }
   const others = await parts.watchOthers({ agent, audit, clock, logger });
   // Sessions whose tray is not running (quit or killed) are locked and logged off by the service.
-  const idle = serviceIdle({ platform, config, agent, audit, clock: () => clock().getTime(), logger });
+  const idle = serviceIdle({ platform, config, agent, audit: auditPort, clock: () => clock().getTime(), logger });
   const api = new LocalApi(agent, logger, undefined, idle);
   await api.listen(config.socket, config.socketGroup);
   idle?.supervisor.start();
   const stopPolicyWatch = agent.subscribe((event) => {
     if (event.type === 'policy-changed') void idle?.supervisor.policyChanged();
+    link?.agentEvent(event);
   });
+  link?.start();
   return {
     agent,
+    ...(link === undefined ? {} : { link }),
     tick: async () => {
       await retention.run();
       await users.refresh();
@@ -84,6 +122,7 @@ export async function startAgent(config: AgentConfig, options: StartOptions): Pr
     },
     stop: async (reason) => {
       stopPolicyWatch();
+      await link?.stop();
       await api.close();
       await idle?.supervisor.stop();
       await others?.stop();

@@ -1,0 +1,133 @@
+/**
+ * The whole Linux agent, as `portcullis agent --server URL` runs it on a simulated kernel, linked
+ * to the real agent routes (Fastify on 127.0.0.1, migrated SQLite): a blocked stick is asked for,
+ * the request reaches the server, SLT approves it and publishes, and within seconds the agent has
+ * the signed policy, authorises the stick and knows the request was approved; its audit log
+ * reaches the server whole.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAgentConfig } from '../../src/agent/agent-config';
+import { requestStatusWords, type QueuedRequest } from '../../src/agent/request-queue';
+import { enrolAgent } from '../../src/agent/server-link/enrol-agent';
+import { startAgent, type RunningAgent } from '../../src/agent/start-agent';
+import { readFileTail } from '../../src/audit/audit-lines';
+import { checkRecordLine } from '../../src/audit/audit-record';
+import { createEnrolToken } from '../../src/server/agent-store';
+import { AuditStore } from '../../src/server/audit-store';
+import { open } from 'node:fs/promises';
+import { bootEdgeCases, type FakeUsbKernel } from '../enforce/fake-usb-kernel';
+import { agentTestServer, USER_ID, type AgentTestServer } from '../support/agent-server';
+import { captureLogger } from '../support/capture-logger';
+import { forEachDatabase, silentLogger } from '../support/databases';
+
+async function waitUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 5_000): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return Date.now() - started;
+}
+
+const HUBS = { id: 'r-hubs', rule: 'allow with-interface match-all { 09:00:* }', reason: 'Hubs' };
+const policy = (rules: Array<{ id: string; rule: string; reason: string }>) => ({ format: 'portcullis-policy/1' as const, mode: 'enforce' as const, implicitTarget: 'block' as const, rules });
+
+async function lastLocalSeq(path: string): Promise<number> {
+  const handle = await open(path, 'r');
+  try {
+    const { lastLine } = await readFileTail(handle);
+    const check = lastLine === undefined ? undefined : checkRecordLine(lastLine);
+    return check?.status === 'ok' ? check.record.seq : 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+forEachDatabase((harness) => {
+  let kernel: FakeUsbKernel;
+  let stateDir: string;
+  let cleanup: () => Promise<void>;
+  let server: AgentTestServer;
+  let running: RunningAgent | undefined;
+  let kernelRunning = true;
+  let kernelLoop: Promise<void>;
+
+  beforeEach(async () => {
+    ({ kernel, stateDir, cleanup } = await bootEdgeCases());
+    kernelRunning = true;
+    kernelLoop = (async () => {
+      while (kernelRunning) {
+        await kernel.step().catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    server = await agentTestServer(harness);
+  });
+  afterEach(async () => {
+    await running?.stop('test over');
+    kernelRunning = false;
+    await kernelLoop;
+    await server.app.close();
+    await cleanup();
+  });
+
+  it('asks, is approved, and authorises the stick within seconds of the policy being published', async () => {
+    const url = new URL(`http://127.0.0.1:${server.port}`);
+    expect((await server.publisher.publishPolicy(policy([HUBS]), USER_ID)).ok).toBe(true);
+    const { token } = await createEnrolToken(server.agents, USER_ID);
+    const enrolled = await enrolAgent({ server: url, token, stateDir, machine: 'ICT-SUITE-07', version: 'test', fetch, clock: () => new Date() });
+    if (!enrolled.ok) throw new Error(enrolled.error);
+    const auditLog = join(stateDir, 'audit.jsonl');
+    const config = parseAgentConfig({ sysfsRoot: kernel.sysfsRoot, server: url.origin, auditLog, socket: join(stateDir, 'agent.sock'), stateDir, pollIntervalMs: 50 }, 'test');
+    if (!config.ok) throw new Error(config.error);
+    const { logger, lines } = captureLogger('agent');
+    running = await startAgent(config.value, { version: 'test', platform: 'linux', logger });
+    const agent = running.agent;
+    await waitUntil(() => agent.status().policy.startsWith('policy v1 signed by'), 'the server policy v1 in force');
+
+    await kernel.attach('1-13', '1-9');
+    await waitUntil(() => agent.devices().some((d) => d.device.viaPort === '1-13'), 'the stick decided');
+    const stick = agent.devices().find((d) => d.device.viaPort === '1-13');
+    expect(stick?.decision.target).toBe('block');
+    const authorized = async () => (await readFile(join(await kernel.deviceDir('1-13'), 'authorized'), 'utf8')).trim();
+    expect(await authorized()).toBe('0');
+
+    const asked = await agent.requestApproval('1-13', 'Year 11 coursework for moderation', { user: 'jsmith', verified: true }, 30);
+    await waitUntil(async () => (await server.db.get<{ count: number }>('SELECT COUNT(*) AS count FROM approval_requests'))?.count === 1, 'the request on the server');
+    const row = await server.db.get<{ id: string; requester: string; machine: string }>('SELECT id, requester, machine FROM approval_requests');
+    expect(row).toMatchObject({ requester: 'jsmith', machine: 'ICT-SUITE-07' });
+    const mine = () => agent.pendingRequests().find((r) => r.id === asked.id) as QueuedRequest | undefined;
+    await waitUntil(() => mine()?.server?.serverId === row?.id, 'the server id kept');
+
+    // SLT approves: the request is marked, and a policy allowing the stick is published.
+    const { vendor, product } = stick?.device.id ?? { vendor: '', product: '' };
+    await server.db.run("UPDATE approval_requests SET status = 'approved', decided_by = ? WHERE id = ?", [USER_ID, row?.id ?? '']);
+    const approval = { id: 'r-stick', rule: `allow id ${vendor}:${product} serial "${stick?.device.serial ?? ''}"`, reason: 'Coursework' };
+    expect((await server.publisher.publishPolicy(policy([HUBS, approval]), USER_ID)).ok).toBe(true);
+    // The signed policy is on the PC within 2 s; enforcing it takes a little longer here, as the
+    // enforcer re-applies every present device and waits (2 s) for interfaces of a recorded hub that never appear.
+    await waitUntil(async () => (await readFile(join(stateDir, 'server', 'policy.signed.json'), 'utf8')).includes('r-stick'), 'policy v2 on the PC', 2_000);
+    await waitUntil(async () => (await authorized()) === '1', 'the stick authorised', 5_000);
+    expect(agent.status().policy).toMatch(/^policy v2 signed by/);
+    await waitUntil(() => mine()?.server?.status === 'approved', 'the approval known on the PC');
+    expect(requestStatusWords(mine() as QueuedRequest)).toBe('approved, with no expiry');
+
+    // The audit log reaches the server whole.
+    await agent.idle();
+    const store = new AuditStore({ db: server.db, logger: silentLogger });
+    await waitUntil(async () => (await store.state(enrolled.value.identity.agentId))?.lastSeq === (await lastLocalSeq(auditLog)), 'the audit log shipped');
+    expect(await store.state(enrolled.value.identity.agentId)).toMatchObject({ chainOk: true });
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('runs, enforcing the policy held, when it is not enrolled, and says how to enrol', async () => {
+    const config = parseAgentConfig({ sysfsRoot: kernel.sysfsRoot, server: `http://127.0.0.1:${server.port}`, auditLog: join(stateDir, 'audit.jsonl'), socket: join(stateDir, 'agent.sock'), stateDir, pollIntervalMs: 50 }, 'test');
+    if (!config.ok) throw new Error(config.error);
+    const { logger, lines } = captureLogger('agent');
+    running = await startAgent(config.value, { version: 'test', platform: 'linux', logger });
+    expect(running.link).toBeUndefined();
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'not linked to the console server; enforcing the policy held here', error: expect.stringMatching(/not enrolled with a console server .*; enrol with: portcullis agent --server http:\/\/127\.0\.0\.1:\d+ --enrol TOKEN$/) }));
+    expect(running.agent.status().policy).toMatch(/built-in default/);
+  });
+}, ['sqlite']);
