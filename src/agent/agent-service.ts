@@ -128,7 +128,7 @@ export class AgentService {
       startedAt: this.startedAt,
       devices: states.length,
       blocked: states.filter((s) => s.decision.target !== 'allow').length,
-      pendingRequests: this.deps.requests.pending().length,
+      pendingRequests: this.deps.requests.pending().filter((request) => request.server === undefined || request.server.status === 'pending').length,
     };
   }
 

@@ -54,6 +54,12 @@ describe('portcullis request', () => {
     expect(test.agent.pendingRequests().at(-1)).toMatchObject({ justification: 'Year 11 coursework photos', durationDays: 14 });
   });
 
+  it('lists the requests made on this PC in the status, with where each stands', async () => {
+    const run = await runCommand(statusCommand, ['--socket', socketPath]);
+    expect(run.out).toContain('approval requests waiting: 1');
+    expect(run.out).toMatch(/Approval requests:\n.*\n.*\n\d{4}-\d{2}-\d{2}\s+Cruzer Blade\s+\S+\s+waiting to be sent to SLT/);
+  });
+
   it.each([
     [['1-3'], /--reason TEXT is required/],
     [['--reason', 'x'], /name exactly one device/],

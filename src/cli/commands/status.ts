@@ -2,6 +2,7 @@
 import { userInfo } from 'node:os';
 import type { AgentStatus } from '../../agent/agent-service';
 import type { ApprovalRequest, DeviceState } from '../../agent/agent-events';
+import { requestStatusWords, type QueuedRequest } from '../../agent/request-queue';
 import { callAgent, DEFAULT_SOCKET, type ClientOptions } from '../../agent/local-api-client';
 import { textTable } from '../../util/text-table';
 import { fail, UsageError, type Command } from '../command';
@@ -12,6 +13,13 @@ export const socketOption = { socket: { type: 'string' as const } };
 /** How a command reaches the agent: its socket (or `--socket`); a user-owned socket only when PORTCULLIS_ALLOW_USER_SOCKET=1 (development). */
 export function client(socket: string | undefined): ClientOptions {
   return { socketPath: socket ?? DEFAULT_SOCKET, allowUnprivilegedSocket: process.env.PORTCULLIS_ALLOW_USER_SOCKET === '1' };
+}
+
+/** The approval requests made on this PC, with what SLT said. */
+function describeRequests(requests: readonly QueuedRequest[]): string {
+  if (requests.length === 0) return '';
+  const rows = requests.map((request) => [request.requestedAt.slice(0, 10), request.device.name || request.viaPort, request.user, requestStatusWords(request)]);
+  return `\nApproval requests:\n${textTable(['ASKED', 'DEVICE', 'BY', 'STATUS'], rows)}`;
 }
 
 function describeStatus(status: AgentStatus, devices: readonly DeviceState[]): string {
@@ -43,7 +51,13 @@ export const statusCommand: Command = {
     if (!status.ok) return fail(io, status.error);
     const devices = await callAgent<DeviceState[]>(options, 'GET', '/v1/devices');
     if (!devices.ok) return fail(io, devices.error);
-    io.out(values.json ? `${JSON.stringify({ status: status.value, devices: devices.value }, null, 2)}\n` : describeStatus(status.value, devices.value));
+    const requests = await callAgent<QueuedRequest[]>(options, 'GET', '/v1/requests');
+    if (!requests.ok) return fail(io, requests.error);
+    io.out(
+      values.json
+        ? `${JSON.stringify({ status: status.value, devices: devices.value, requests: requests.value }, null, 2)}\n`
+        : `${describeStatus(status.value, devices.value)}${describeRequests(requests.value)}`,
+    );
     return 0;
   },
 };
