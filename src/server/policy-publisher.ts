@@ -1,7 +1,8 @@
 /** Policy versions: signs each new policy document with the server's key, stores it in policy_versions, tells listeners (the agents' policy stream), and answers the newest. */
 
-import type { Database } from './db/database';
+import type { Database, SqlRunner } from './db/database';
 import { violatedConstraint } from './db/database-errors';
+import { policyDocumentText } from './approvals/policy-text';
 import type { ServerKeys } from './server-keys';
 import type { PolicyDocument, Result } from '../policy/policy-document';
 import { SIGNED_POLICY_FORMAT, signPolicyDocument, type SignedPolicyEnvelope } from '../policy/policy-signing';
@@ -71,29 +72,42 @@ export class PolicyPublisher {
   async publishPolicy(document: PolicyDraft, createdBy: string | null): Promise<Result<PublishedPolicy>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const published = await this.db.transaction(async (tx) => {
-          const newest = await tx.get<{ version: number | null }>('SELECT MAX(version) AS version FROM policy_versions');
-          const version = Math.max((newest?.version ?? 0) + 1, document.version ?? 1);
-          const createdAt = this.now().toISOString();
-          // The server's own version and time replace the draft's; the keys keep the usual order.
-          const fields: Record<string, unknown> = { format: document.format, version, issuedAt: createdAt };
-          for (const [key, value] of Object.entries(document)) if (!(key in fields)) fields[key] = value;
-          const text = `${JSON.stringify(fields, null, 2)}\n`;
-          const signed = signPolicyDocument(text, `policy version ${version}`, this.keys.signingKey);
-          if (!signed.ok) return signed;
-          const envelope = JSON.parse(signed.value.envelopeText) as SignedPolicyEnvelope;
-          await tx.run('INSERT INTO policy_versions (version, document_text, signature, created_at, created_by) VALUES (?, ?, ?, ?, ?)', [version, text, envelope.signature, createdAt, createdBy]);
-          return { ok: true as const, value: { version, envelopeText: signed.value.envelopeText, createdAt } };
-        });
-        if (published.ok) {
-          this.logger.info('published a policy version', { version: published.value.version, createdBy });
-          this.notify(published.value.version);
-        }
+        const published = await this.db.transaction(async (tx) => this.storeIn(tx, document, createdBy));
+        if (published.ok) this.announce(published.value.version, createdBy);
         return published;
       } catch (error) {
         if (violatedConstraint(error) !== 'unique' || attempt >= PUBLISH_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /**
+   * publishPolicy's work inside the caller's transaction `tx`, for a caller that must store the
+   * version together with what explains it (an approval, a revocation): signs and stores the next
+   * version, and tells no one. Call `announce(version)` once the transaction has committed. A
+   * version number taken meanwhile by another writer fails the transaction (a unique violation):
+   * the caller runs it again.
+   */
+  async storeIn(tx: SqlRunner, document: PolicyDraft, createdBy: string | null): Promise<Result<PublishedPolicy>> {
+    const newest = await tx.get<{ version: number | null }>('SELECT MAX(version) AS version FROM policy_versions');
+    const version = Math.max((newest?.version ?? 0) + 1, document.version ?? 1);
+    const createdAt = this.now().toISOString();
+    // The server's own version and time replace the draft's; the keys keep the usual order.
+    const fields: Record<string, unknown> = { format: document.format, version, issuedAt: createdAt };
+    for (const [key, value] of Object.entries(document)) if (!(key in fields)) fields[key] = value;
+    // As a policy file writes it: idle durations as "5m", not the milliseconds a parsed document holds.
+    const text = policyDocumentText(fields as PolicyDocument);
+    const signed = signPolicyDocument(text, `policy version ${version}`, this.keys.signingKey);
+    if (!signed.ok) return signed;
+    const envelope = JSON.parse(signed.value.envelopeText) as SignedPolicyEnvelope;
+    await tx.run('INSERT INTO policy_versions (version, document_text, signature, created_at, created_by) VALUES (?, ?, ?, ?, ?)', [version, text, envelope.signature, createdAt, createdBy]);
+    return { ok: true, value: { version, envelopeText: signed.value.envelopeText, createdAt } };
+  }
+
+  /** Logs a version stored (by publishPolicy, or by storeIn once its transaction committed) and tells every listener. */
+  announce(version: number, createdBy: string | null = null): void {
+    this.logger.info('published a policy version', { version, createdBy });
+    this.notify(version);
   }
 
   /** The newest version, signed, or undefined when none has been published. */

@@ -9,12 +9,13 @@ describe('resolveServerConfig', () => {
     });
   });
 
-  it('takes the data directory, port and host from the flags, and PostgreSQL from DATABASE_URL', () => {
+  it('takes the data directory, port and host from the flags, and PostgreSQL from DATABASE_URL (with the policy key named)', () => {
     expect(resolveServerConfig({ data: 'data', port: '0', host: 'localhost' }, {})).toMatchObject({ ok: true, value: { host: 'localhost', port: 0, storage: { kind: 'sqlite', dataDir: resolve('data') } } });
-    expect(resolveServerConfig({}, { DATABASE_URL: 'postgres://portcullis@db.trust.example/portcullis' })).toMatchObject({
+    expect(resolveServerConfig({ 'policy-key': 'keys/policy-signing.key' }, { DATABASE_URL: 'postgres://portcullis@db.trust.example/portcullis' })).toMatchObject({
       ok: true,
-      value: { storage: { kind: 'postgres', databaseUrl: 'postgres://portcullis@db.trust.example/portcullis' } },
+      value: { storage: { kind: 'postgres', databaseUrl: 'postgres://portcullis@db.trust.example/portcullis' }, policyKeyFile: resolve('keys/policy-signing.key') },
     });
+    expect(resolveServerConfig({}, { DATABASE_URL: 'postgres://x@y/z' })).toMatchObject({ ok: false, error: expect.stringMatching(/^--policy-key: with DATABASE_URL there is no data directory/) });
     expect(resolveServerConfig({ data: '/srv' }, { DATABASE_URL: ' ' })).toMatchObject({ ok: true, value: { storage: { kind: 'sqlite', dataDir: '/srv' } } });
   });
 
@@ -30,10 +31,15 @@ describe('resolveServerConfig', () => {
     [{ port: '84x3' }, '--port: expected a port number from 0 to 65535, not "84x3"'],
     [{ port: '70000' }, '--port: expected a port number from 0 to 65535'],
     [{ host: ' ' }, '--host: must not be empty'],
+    [{ 'staff-email-domain': 'school sch uk' }, '--staff-email-domain: expected a domain such as school.sch.uk, not "school sch uk"'],
     [{ 'tls-cert': 'c.pem' }, '--tls-key: HTTPS needs both --tls-cert and --tls-key'],
     [{ host: '0.0.0.0' }, '--host: plain HTTP on 0.0.0.0 would send passwords across the network: give --tls-cert and --tls-key, or put an HTTPS proxy in front and name it with --proxy'],
   ])('refuses %j naming the flag', (flags, error) => {
     expect(resolveServerConfig(flags, {})).toEqual({ ok: false, error });
+  });
+
+  it('takes the mail settings file and the staff email domain', () => {
+    expect(resolveServerConfig({ mail: 'mail.json', 'staff-email-domain': 'School.SCH.uk' }, {})).toMatchObject({ ok: true, value: { mailSettingsFile: resolve('mail.json'), staffEmailDomain: 'school.sch.uk' } });
   });
 
   it('refuses --data together with DATABASE_URL', () => {

@@ -24,6 +24,12 @@ export interface ServerConfig {
   proxy: string | undefined;
   /** Neither TLS nor a proxy: plain HTTP on a loopback address, so the session cookie cannot be Secure. */
   localHttp: boolean;
+  /** `--policy-key FILE`: the policy-signing private key; without it, DIR/policy-signing.key in the SQLite data directory (made on first start). */
+  policyKeyFile?: string;
+  /** `--mail FILE`: the SMTP settings (JSON, mail-settings.ts); without it the server sends no email. */
+  mailSettingsFile?: string;
+  /** `--staff-email-domain DOMAIN`: staff addresses are USER@DOMAIN for PC user names that are not addresses already. */
+  staffEmailDomain?: string;
 }
 
 /** The command's flags as parsed (all text). */
@@ -34,6 +40,9 @@ export interface ServerFlags {
   'tls-cert'?: string;
   'tls-key'?: string;
   proxy?: string;
+  'policy-key'?: string;
+  mail?: string;
+  'staff-email-domain'?: string;
 }
 
 const text = z.string().trim().min(1, { error: 'must not be empty' });
@@ -50,6 +59,11 @@ const flagsSchema = z.strictObject({
   'tls-cert': text.optional(),
   'tls-key': text.optional(),
   proxy: text.optional(),
+  'policy-key': text.optional(),
+  mail: text.optional(),
+  'staff-email-domain': text
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/, { error: (issue) => `expected a domain such as school.sch.uk, not ${JSON.stringify(issue.input)}` })
+    .optional(),
 });
 
 /** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
@@ -70,9 +84,12 @@ export function resolveStorage(data: string | undefined, env: NodeJS.ProcessEnv)
 export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Result<ServerConfig> {
   const parsed = flagsSchema.safeParse(flags, { error: plainIssueMessages });
   if (!parsed.success) return { ok: false, error: parsed.error.issues.map((issue) => `--${issue.path.map(String).join('.')}: ${issue.message}`).join('; ') };
-  const { data, port, host, 'tls-cert': certFile, 'tls-key': keyFile, proxy } = parsed.data;
+  const { data, port, host, 'tls-cert': certFile, 'tls-key': keyFile, proxy, 'policy-key': policyKey, mail, 'staff-email-domain': staffEmailDomain } = parsed.data;
   const storage = resolveStorage(data, env);
   if (!storage.ok) return storage;
+  if (storage.value.kind === 'postgres' && policyKey === undefined) {
+    return { ok: false, error: '--policy-key: with DATABASE_URL there is no data directory to keep the policy-signing key in: make one with portcullis policy keygen --out DIR and give --policy-key DIR/policy-signing.key (every server sharing the database needs the same key)' };
+  }
   if ((certFile === undefined) !== (keyFile === undefined)) return { ok: false, error: `--${certFile === undefined ? 'tls-cert' : 'tls-key'}: HTTPS needs both --tls-cert and --tls-key` };
   const listenHost = host ?? DEFAULT_HOST;
   const tls = certFile !== undefined && keyFile !== undefined ? { certFile: resolve(certFile), keyFile: resolve(keyFile) } : undefined;
@@ -83,5 +100,10 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv):
       error: `--host: plain HTTP on ${listenHost} would send passwords across the network: give --tls-cert and --tls-key, or put an HTTPS proxy in front and name it with --proxy`,
     };
   }
-  return { ok: true, value: { host: listenHost, port: port ?? DEFAULT_PORT, storage: storage.value, tls, proxy, localHttp } };
+  const extras = {
+    ...(policyKey === undefined ? {} : { policyKeyFile: resolve(policyKey) }),
+    ...(mail === undefined ? {} : { mailSettingsFile: resolve(mail) }),
+    ...(staffEmailDomain === undefined ? {} : { staffEmailDomain: staffEmailDomain.toLowerCase() }),
+  };
+  return { ok: true, value: { host: listenHost, port: port ?? DEFAULT_PORT, storage: storage.value, tls, proxy, localHttp, ...extras } };
 }

@@ -2,21 +2,29 @@
 
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { systemScheduler, type Scheduler } from '../devices/scheduler';
 import { createLogger, type Logger } from '../util/logger';
+import { agentRoutes } from './agent-routes/agent-routes';
 import { createServerApp, type ServerAppDeps, type ServerLogOptions } from './app';
+import { consolePages } from './console-pages';
+import { consoleRoutes } from './console-routes/console-routes';
 import type { Database } from './db/database';
 import { migrate } from './db/migrations';
 import { openDatabase } from './db/open-database';
+import { setUpMail, type ServerMail } from './mail-setup';
+import { PolicyPublisher } from './policy-publisher';
+import { RetentionJob } from './retention';
 import type { ServerConfig, ServerStorage } from './server-config';
+import { loadServerKeys } from './server-keys';
 
 /** How long `stop` lets open requests (and streams) finish before cutting their connections. */
 const STOP_GRACE_MS = 10_000;
 
 /**
- * The route modules the server runs besides the console's own sign-in routes. The agent-facing
- * API and the approvals console add their plugin here.
+ * The route modules the server runs besides the console's sign-in routes and its two APIs (the
+ * agents' and the approvals console's, which startServer builds around one PolicyPublisher).
  */
-export const ROUTE_MODULES: readonly FastifyPluginAsync[] = [];
+export const ROUTE_MODULES: readonly FastifyPluginAsync[] = [consolePages()];
 
 export interface StartServerDeps {
   log?: ServerLogOptions;
@@ -26,6 +34,10 @@ export interface StartServerDeps {
   plugins?: readonly FastifyPluginAsync[];
   /** Tests only: cheap scrypt parameters. */
   scryptParams?: ServerAppDeps['scryptParams'];
+  /** The daily retention run, the policy stream's heartbeat and email retries (Node's timers unless said). */
+  scheduler?: Scheduler;
+  /** Where the SMTP password's variable is read (process.env unless said). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningServer {
@@ -33,6 +45,9 @@ export interface RunningServer {
   url: string;
   app: FastifyInstance;
   db: Database;
+  /** Signs and announces policy versions: the one both APIs share. */
+  publisher: PolicyPublisher;
+  retention: RetentionJob;
   stop(): Promise<void>;
 }
 
@@ -68,16 +83,34 @@ async function closeWithin(app: FastifyInstance, ms: number): Promise<void> {
   }
 }
 
+/** The signing keys, the one publisher and the mailer, or the database closed and the reason thrown. */
+async function serverParts(config: ServerConfig, db: Database, deps: StartServerDeps, logger: Logger, scheduler: Scheduler): Promise<{ publisher: PolicyPublisher; mail: ServerMail | undefined }> {
+  try {
+    const keys = await loadServerKeys({ dataDir: config.storage.kind === 'sqlite' ? config.storage.dataDir : undefined, privateKeyPath: config.policyKeyFile }, { logger });
+    const publisher = new PolicyPublisher({ db, keys, logger });
+    const mail = await setUpMail(config, { env: deps.env ?? process.env, logger, scheduler });
+    return { publisher, mail };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
 export async function startServer(config: ServerConfig, deps: StartServerDeps = {}): Promise<RunningServer> {
   const logger = deps.logger ?? createLogger('server');
+  const scheduler = deps.scheduler ?? systemScheduler;
   const https = config.tls === undefined ? undefined : { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) };
   const db = await openServerDatabase(config.storage, logger);
+  const { publisher, mail } = await serverParts(config, db, deps, logger, scheduler);
   const app = createServerApp({ db, localHttp: config.localHttp, https, trustProxy: config.proxy, log: deps.log, version: deps.version, scryptParams: deps.scryptParams });
+  app.register(agentRoutes({ db, publisher, logger, scheduler }));
+  app.register(consoleRoutes({ db, publisher, logger, mail: mail?.mail }));
   for (const plugin of deps.plugins ?? ROUTE_MODULES) app.register(plugin);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close().catch(() => undefined);
+    mail?.close();
     await db.close();
     const { code, message } = error as NodeJS.ErrnoException;
     const hint = code === 'EADDRINUSE' ? ': another program uses that port; choose another with --port N' : code === 'EACCES' ? ': that port needs privileges; choose one above 1023 with --port N' : '';
@@ -87,14 +120,20 @@ export async function startServer(config: ServerConfig, deps: StartServerDeps = 
   const url = urlOf(config, typeof address === 'object' && address !== null ? address.port : config.port);
   const { count } = (await db.get<{ count: number }>('SELECT COUNT(*) AS count FROM users')) ?? { count: 0 };
   if (Number(count) === 0) logger.warn('no console users yet: add one with portcullis server user add --email E --role R');
+  const retention = new RetentionJob({ db, scheduler, logger });
+  retention.start();
   let stopping: Promise<void> | undefined;
   return {
     url,
     app,
     db,
+    publisher,
+    retention,
     stop: () =>
       (stopping ??= (async () => {
+        await retention.stop();
         await closeWithin(app, STOP_GRACE_MS);
+        mail?.close();
         await db.close();
       })()),
   };

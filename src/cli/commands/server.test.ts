@@ -9,6 +9,7 @@ import { forEachDatabase, silentLogger, type FreshDatabase } from '../../../test
 import { runCommand } from '../../../test/support/run-command';
 import { PASSWORD_PROBLEMS } from '../../server/auth/password-rules';
 import { openDatabase } from '../../server/db/open-database';
+import { writeSigningKeyPair } from '../../policy/policy-keys';
 import { UsageError, type CliIo, type Command } from '../command';
 import { createServerCommands } from './server';
 
@@ -22,12 +23,21 @@ function commands(env: NodeJS.ProcessEnv) {
     if (command === undefined) throw new Error(`no command ${path}`);
     return command;
   };
-  return { server: byPath('server'), add: byPath('server user add'), disable: byPath('server user disable'), unlock: byPath('server user unlock'), stop: (reason = 'SIGTERM') => stop(reason) };
+  return { server: byPath('server'), token: byPath('server enrol-token'), revoke: byPath('server agent revoke'), add: byPath('server user add'), disable: byPath('server user disable'), unlock: byPath('server user unlock'), stop: (reason = 'SIGTERM') => stop(reason) };
 }
 
 /** `--data DIR` for SQLite, DATABASE_URL for PostgreSQL: the same database as `fresh`. */
 function target(fresh: FreshDatabase): { args: string[]; env: NodeJS.ProcessEnv } {
   return fresh.options.databaseUrl !== undefined ? { args: [], env: { DATABASE_URL: fresh.options.databaseUrl } } : { args: ['--data', fresh.options.dataDir ?? ''], env: {} };
+}
+
+/** What `portcullis server` needs besides: the policy-signing key, which PostgreSQL keeps no directory for. */
+async function serverArgs(fresh: FreshDatabase): Promise<string[]> {
+  if (fresh.options.databaseUrl === undefined) return [];
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-key-'));
+  const written = await writeSigningKeyPair(dir, { force: false });
+  if (!written.ok) throw new Error(written.error);
+  return ['--policy-key', written.value.privateKeyPath];
 }
 
 /** Runs `portcullis server` until `listening` has seen its first line; the run's promise and what it printed. */
@@ -85,15 +95,72 @@ forEachDatabase((harness) => {
     });
   });
 
+  describe('portcullis server enrol-token', () => {
+    it('issues a token from the only IT admin, valid for --hours, printing only the token on standard output', async () => {
+      const fresh = await harness.empty();
+      const { args, env } = target(fresh);
+      const { token, add } = commands(env);
+      const none = await runCommand(token, args);
+      expect(none).toEqual({ status: 1, out: '', err: '--by: there is no IT admin: add one with portcullis server user add --role it-admin, or name the console user with --by EMAIL\n' });
+      await runCommand(add, ['--email', 'it@school.example', '--role', 'it-admin', ...args], `${GOOD_PASSWORD}\n`);
+      const before = Date.now();
+      const issued = await runCommand(token, ['--hours', '2', ...args]);
+      expect(issued.status).toBe(0);
+      expect(issued.out).toMatch(/^pce_[0-9A-Za-z]+\n$/);
+      expect(issued.err).toMatch(/^One-time enrolment token issued by it@school.example, valid until \S+: it enrols one PC/);
+      const db = await openDatabase(fresh.options, { logger: silentLogger });
+      const rows = await db.all<{ created_by: string; expires_at: string; email: string }>('SELECT t.created_by, t.expires_at, u.email FROM enrol_tokens t JOIN users u ON u.id = t.created_by');
+      await db.close();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.email).toBe('it@school.example');
+      expect(Date.parse(rows[0]?.expires_at ?? '') - before).toBeGreaterThanOrEqual(2 * 3600_000 - 1000);
+      expect(Date.parse(rows[0]?.expires_at ?? '') - before).toBeLessThan(2 * 3600_000 + 60_000);
+    });
+
+    it('asks which IT admin issues it when there are several, and refuses an unknown --by or bad --hours', async () => {
+      const { args, env } = target(await harness.empty());
+      const { token, add } = commands(env);
+      for (const email of ['it@school.example', 'tech@school.example']) await runCommand(add, ['--email', email, '--role', 'it-admin', ...args], `${GOOD_PASSWORD}\n`);
+      expect((await runCommand(token, args)).err).toBe('--by: there are 2 IT admins (it@school.example, tech@school.example): say which of you it is with --by EMAIL\n');
+      expect((await runCommand(token, ['--by', 'TECH@school.example', ...args])).status).toBe(0);
+      expect(await runCommand(token, ['--by', 'who@school.example', ...args])).toEqual({ status: 1, out: '', err: '--by: no console user has the email who@school.example\n' });
+      await expect(runCommand(token, ['--hours', '0', ...args])).rejects.toThrow(new UsageError('--hours: expected a whole number of hours from 1 to 336, not "0"'));
+    });
+  });
+
+  describe('portcullis server agent revoke', () => {
+    it('revokes an agent as the IT admin, once', async () => {
+      const fresh = await harness.empty();
+      const { args, env } = target(fresh);
+      const { revoke, add } = commands(env);
+      await runCommand(add, ['--email', 'it@school.example', '--role', 'it-admin', ...args], `${GOOD_PASSWORD}\n`);
+      const db = await openDatabase(fresh.options, { logger: silentLogger });
+      await db.run("INSERT INTO agents (id, machine, public_key, enrolled_at) VALUES ('agt_1', 'PC-1', 'k', '2026-09-01T00:00:00.000Z')");
+      await db.close();
+      expect(await runCommand(revoke, ['--id', 'agt_1', ...args])).toEqual({ status: 0, out: 'Revoked agent agt_1: the PC must be enrolled again to take part.\n', err: '' });
+      expect(await runCommand(revoke, ['--id', 'agt_1', ...args])).toEqual({ status: 1, out: '', err: '--id: agent agt_1 was already revoked\n' });
+      expect(await runCommand(revoke, ['--id', 'agt_2', ...args])).toEqual({ status: 1, out: '', err: '--id: no agent agt_2\n' });
+      const check = await openDatabase(fresh.options, { logger: silentLogger });
+      expect(await check.get("SELECT u.email FROM agents a JOIN users u ON u.id = a.revoked_by WHERE a.id = 'agt_1'")).toEqual({ email: 'it@school.example' });
+      await check.close();
+    });
+  });
+
   describe('portcullis server', () => {
     it('starts, answers /api/health, and stops when told', async () => {
-      const { args, env } = target(await harness.empty());
+      const fresh = await harness.empty();
+      const { args, env } = target(fresh);
       const { server, stop } = commands(env);
-      const running = await startServerCommand(server, [...args, '--port', '0']);
+      const running = await startServerCommand(server, [...args, ...(await serverArgs(fresh)), '--port', '0']);
       expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       expect(running.out()).toContain(harness.engine === 'sqlite' ? '(SQLite in ' : '(PostgreSQL from DATABASE_URL)');
       const health = await fetch(new URL('api/health', running.url));
       expect(await health.json()).toEqual({ ok: true, value: { status: 'ok', version: expect.any(String), database: harness.engine } });
+      // The agents' API and the approvals console are both there.
+      const enrol = await fetch(new URL('api/agent/enrol', running.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'pce_0000', machine: 'PC', publicKey: 'k', version: '1' }) });
+      expect(enrol.status).toBe(403);
+      expect((await fetch(new URL('api/requests', running.url))).status).toBe(401);
+      if (fresh.options.dataDir !== undefined) expect(readFileSync(join(fresh.options.dataDir, 'policy-signing.key'), 'utf8')).toMatch(/BEGIN PRIVATE KEY/);
       stop();
       expect(await running.done).toBe(0);
       await expect(fetch(new URL('api/health', running.url))).rejects.toThrow();

@@ -1,9 +1,11 @@
-/** `portcullis server` (the console server, in the foreground) and `portcullis server user add|disable|unlock` (console accounts). */
+/** `portcullis server` (the console server, in the foreground), `portcullis server user add|disable|unlock` (console accounts) and `portcullis server enrol-token` (a one-time token that enrols one PC). */
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerLogOptions } from '../../server/app';
 import type { ScryptParams } from '../../server/auth/password-hash';
 import { resolveServerConfig, resolveStorage, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from '../../server/server-config';
+import { AgentStore, createEnrolToken, revokeAgent } from '../../server/agent-store';
+import type { Database } from '../../server/db/database';
 import { openServerDatabase, startServer } from '../../server/start-server';
 import { ROLES } from '../../server/users/roles';
 import { UserStore, type User } from '../../server/users/user-store';
@@ -31,6 +33,24 @@ export interface ServerCommandDeps {
 const realDeps: ServerCommandDeps = { env: process.env, untilStopped: untilSignal };
 
 const DATA_HELP = `--data DIR: the SQLite database's directory (default ${DEFAULT_DATA_DIR}); DATABASE_URL=postgres://... in the environment uses PostgreSQL instead`;
+
+/** Hours an enrolment token is valid for unless --hours says (at most two weeks). */
+const TOKEN_HOURS = { default: 24, max: 24 * 14 };
+
+/** The users.id that issues a token or revokes an agent: the active user with email `by`, else the only active IT admin. */
+async function itAdmin(db: Database, by: string | undefined): Promise<Result<{ id: string; email: string }>> {
+  if (by !== undefined) {
+    const user = await db.get<{ id: string; email: string; disabled_at: string | null }>('SELECT id, email, disabled_at FROM users WHERE lower(email) = lower(?)', [by.trim().toLowerCase()]);
+    if (user === undefined) return { ok: false, error: `--by: no console user has the email ${by}` };
+    if (user.disabled_at !== null) return { ok: false, error: `--by: ${user.email} is disabled` };
+    return { ok: true, value: user };
+  }
+  const admins = await db.all<{ id: string; email: string }>("SELECT id, email FROM users WHERE role = 'it-admin' AND disabled_at IS NULL ORDER BY email");
+  const only = admins[0];
+  if (admins.length === 1 && only !== undefined) return { ok: true, value: only };
+  if (admins.length === 0) return { ok: false, error: '--by: there is no IT admin: add one with portcullis server user add --role it-admin, or name the console user with --by EMAIL' };
+  return { ok: false, error: `--by: there are ${admins.length} IT admins (${admins.map((admin) => admin.email).join(', ')}): say which of you it is with --by EMAIL` };
+}
 
 /** The first line of standard input, without its line ending. */
 async function passwordFromStdin(io: CliIo): Promise<string> {
@@ -63,15 +83,27 @@ export function createServerCommands(deps: ServerCommandDeps = realDeps): Comman
   const server: Command = {
     path: ['server'],
     summary: 'Run the console server (SLT approvals, agents, audit) in the foreground',
-    usage: `portcullis server [--data DIR] [--port N] [--host H] [--tls-cert FILE --tls-key FILE] [--proxy ADDRS]   (defaults: ${DEFAULT_HOST}:${DEFAULT_PORT}; ${DATA_HELP})`,
+    usage:
+      `portcullis server [--data DIR] [--port N] [--host H] [--tls-cert FILE --tls-key FILE] [--proxy ADDRS] [--policy-key FILE] [--mail FILE [--staff-email-domain DOMAIN]]   ` +
+      `(defaults: ${DEFAULT_HOST}:${DEFAULT_PORT}; ${DATA_HELP}; the policy-signing key is DIR/policy-signing.key unless --policy-key names one, which PostgreSQL needs)`,
     async run(args, io) {
       const { values } = parseCommandLine({
         args,
-        options: { data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, proxy: { type: 'string' } },
+        options: {
+          data: { type: 'string' },
+          port: { type: 'string' },
+          host: { type: 'string' },
+          'tls-cert': { type: 'string' },
+          'tls-key': { type: 'string' },
+          proxy: { type: 'string' },
+          'policy-key': { type: 'string' },
+          mail: { type: 'string' },
+          'staff-email-domain': { type: 'string' },
+        },
       });
       const config = resolveServerConfig(values, deps.env);
       if (!config.ok) throw new UsageError(config.error);
-      const running = await startServer(config.value, { log: deps.log ?? { level: configuredLevel(deps.env) }, logger, version: PORTCULLIS_VERSION, plugins: deps.plugins, scryptParams: deps.scryptParams });
+      const running = await startServer(config.value, { log: deps.log ?? { level: configuredLevel(deps.env) }, logger, version: PORTCULLIS_VERSION, plugins: deps.plugins, scryptParams: deps.scryptParams, env: deps.env });
       const storage = config.value.storage;
       const where = storage.kind === 'sqlite' ? `SQLite in ${storage.dataDir}` : 'PostgreSQL from DATABASE_URL';
       io.out(`Portcullis console server listening on ${running.url} (${where})${config.value.localHttp ? '; plain HTTP, this machine only' : ''}\n`);
@@ -114,8 +146,58 @@ export function createServerCommands(deps: ServerCommandDeps = realDeps): Comman
     },
   });
 
+  const enrolToken: Command = {
+    path: ['server', 'enrol-token'],
+    summary: 'Issue a one-time token that enrols one PC with the console server (shown once)',
+    usage: `portcullis server enrol-token [--hours N] [--by EMAIL] [--data DIR]   (valid ${TOKEN_HOURS.default} hours unless said, at most ${TOKEN_HOURS.max}; issued by the IT admin --by names, or the only one; ${DATA_HELP})`,
+    async run(args, io) {
+      const { values } = parseCommandLine({ args, options: { hours: { type: 'string' }, by: { type: 'string' }, data: { type: 'string' } } });
+      const hours = values.hours === undefined ? TOKEN_HOURS.default : /^[0-9]{1,4}$/.test(values.hours) ? Number(values.hours) : Number.NaN;
+      if (!(hours >= 1 && hours <= TOKEN_HOURS.max)) throw new UsageError(`--hours: expected a whole number of hours from 1 to ${TOKEN_HOURS.max}, not ${JSON.stringify(values.hours)}`);
+      const storage = resolveStorage(values.data, deps.env);
+      if (!storage.ok) throw new UsageError(storage.error);
+      const db = await openServerDatabase(storage.value, quietLogger);
+      try {
+        const issuer = await itAdmin(db, values.by);
+        if (!issuer.ok) return fail(io, issuer.error);
+        const issued = await createEnrolToken(new AgentStore({ db }), issuer.value.id, hours * 60 * 60_000);
+        io.out(`${issued.token}\n`);
+        io.err(`One-time enrolment token issued by ${issuer.value.email}, valid until ${issued.expiresAt.toISOString()}: it enrols one PC. It is not shown again.\n`);
+        return 0;
+      } finally {
+        await db.close();
+      }
+    },
+  };
+
+  const agentRevoke: Command = {
+    path: ['server', 'agent', 'revoke'],
+    summary: "Revoke a PC's agent (lost, stolen, rebuilt or retired): every request signed with its key is refused from now on",
+    usage: `portcullis server agent revoke --id AGENT_ID [--by EMAIL] [--data DIR]   (recorded as the IT admin --by names, or the only one; ${DATA_HELP})`,
+    async run(args, io) {
+      const { values } = parseCommandLine({ args, options: { id: { type: 'string' }, by: { type: 'string' }, data: { type: 'string' } } });
+      if (values.id === undefined) throw new UsageError('--id is required: the agent id (agt_...) from the console\'s Agents page');
+      const storage = resolveStorage(values.data, deps.env);
+      if (!storage.ok) throw new UsageError(storage.error);
+      const db = await openServerDatabase(storage.value, quietLogger);
+      try {
+        const by = await itAdmin(db, values.by);
+        if (!by.ok) return fail(io, by.error);
+        const outcome = await revokeAgent(new AgentStore({ db }), values.id, by.value.id);
+        if (outcome === 'unknown-agent') return fail(io, `--id: no agent ${values.id}`);
+        if (outcome === 'already-revoked') return fail(io, `--id: agent ${values.id} was already revoked`);
+        io.out(`Revoked agent ${values.id}: the PC must be enrolled again to take part.\n`);
+        return 0;
+      } finally {
+        await db.close();
+      }
+    },
+  };
+
   return [
     server,
+    enrolToken,
+    agentRevoke,
     userAdd,
     userChange('disable', 'Stop a console account signing in and end its sessions', 'disabled; their sessions have ended.'),
     userChange('unlock', 'Lift a console account\'s lockout after too many wrong passwords', 'unlocked; they can sign in again.'),

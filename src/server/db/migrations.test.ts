@@ -3,7 +3,7 @@ import type { Database } from './database';
 import { migrate, MIGRATIONS, SchemaMismatchError, type Migration } from './migrations';
 import { openDatabase } from './open-database';
 
-const TABLES = ['agents', 'approval_requests', 'approvals', 'audit_records', 'enrol_tokens', 'forwarded_requests', 'policy_versions', 'schema_migrations', 'sessions', 'settings', 'users'];
+const TABLES = ['agents', 'approval_requests', 'approvals', 'audit_records', 'enrol_tokens', 'forwarded_requests', 'policy_versions', 'schema_migrations', 'server_events', 'sessions', 'settings', 'users'];
 const NOW = new Date('2026-09-01T08:00:00.000Z');
 
 async function tables(db: Database): Promise<string[]> {

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../../util/logger';
 import type { Database, Engine, SqlRunner } from './database';
 import { initialSchema } from './migrations/001-initial-schema';
 import { agentIntake } from './migrations/002-agent-intake';
+import { consoleApprovals } from './migrations/003-console-approvals';
 
 /** One step of the schema: the same SQL for both engines, or each its own. Never edit one that has shipped: add the next. */
 export type Migration = { readonly version: number; readonly name: string } & (
@@ -12,7 +13,7 @@ export type Migration = { readonly version: number; readonly name: string } & (
 );
 
 /** Every migration, in order; versions are 1, 2, 3, ... */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, agentIntake];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, agentIntake, consoleApprovals];
 
 export interface MigrateDeps {
   logger?: Logger;
