@@ -7,6 +7,7 @@ import { devicesCommand } from './commands/devices';
 import { generatePolicyCommand } from './commands/generate-policy';
 import { idleCommands } from './commands/idle';
 import { idlePresentingCommand } from './commands/idle-presenting';
+import { localCommand } from './commands/local';
 import { policyCommands } from './commands/policy';
 import { reportCommands } from './commands/report';
 import { rulesCommands } from './commands/rules';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   idlePresentingCommand,
   ...reportCommands,
   ...serverCommands,
+  localCommand,
 ];
 
 runCli(COMMANDS, process.argv.slice(2), processIo()).then(

@@ -28,8 +28,6 @@ export interface ServerCommandDeps {
   scryptParams?: Readonly<ScryptParams>;
 }
 
-
-
 const realDeps: ServerCommandDeps = { env: process.env, untilStopped: untilSignal };
 
 const DATA_HELP = `--data DIR: the SQLite database's directory (default ${DEFAULT_DATA_DIR}); DATABASE_URL=postgres://... in the environment uses PostgreSQL instead`;
