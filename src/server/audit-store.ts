@@ -9,6 +9,17 @@ export interface AuditStoreDeps {
   db: Database;
   now?: () => Date;
   logger?: Logger;
+  /** Told, after each batch is stored, what it added: for alerts; it must not throw or wait. */
+  onAppended?: (appended: AuditAppended) => void;
+}
+
+/** What one batch added to an agent's copy of the chain. */
+export interface AuditAppended {
+  agentId: string;
+  /** Records newly stored (not ones already held). */
+  records: AuditRecord[];
+  /** Where the chain broke, when this batch broke a chain that was whole until now; absent otherwise. */
+  chainBroken?: { detail: string; at: string };
 }
 
 export interface AuditIntake {
@@ -50,9 +61,11 @@ export class AuditStore {
   private readonly db: Database;
   private readonly now: () => Date;
   private readonly logger: Logger;
+  private readonly onAppended: AuditStoreDeps['onAppended'];
 
   constructor(deps: AuditStoreDeps) {
     this.db = deps.db;
+    this.onAppended = deps.onAppended;
     this.now = deps.now ?? (() => new Date());
     this.logger = deps.logger ?? createLogger('audit-store');
   }
@@ -67,8 +80,13 @@ export class AuditStore {
    */
   async append(agentId: string, lines: readonly string[]): Promise<AuditIntake> {
     const receivedAt = this.now().toISOString();
-    return this.db.transaction(async (tx) => {
+    const appended: AuditAppended = { agentId, records: [] };
+    const intake = await this.db.transaction(async (tx) => {
       if ((await lockAgent(tx, this.db.engine, agentId)) === undefined) throw new UnknownAgentError(`audit-store.ts: no agent ${agentId}`);
+      const before = await tx.get<{ audit_chain_ok: number }>('SELECT audit_chain_ok FROM agents WHERE id = ?', [agentId]);
+      // Reset in case the transaction is run again.
+      appended.records = [];
+      appended.chainBroken = undefined;
       let end = await chainEnd(tx, agentId);
       let accepted = 0;
       const breaks: string[] = [];
@@ -89,12 +107,14 @@ export class AuditStore {
           }
           breaks.push(edited ?? `seq ${record.seq} arrived after seq ${end.seq}: out of order`);
           await insertRecord(tx, agentId, record, receivedAt, false);
+          appended.records.push(record);
           accepted += 1;
           continue;
         }
         const problem = edited ?? linkProblem(record, end);
         if (problem !== undefined) breaks.push(problem);
         await insertRecord(tx, agentId, record, receivedAt, problem === undefined);
+        appended.records.push(record);
         accepted += 1;
         end = { seq: record.seq, hash: record.hash };
       }
@@ -105,10 +125,22 @@ export class AuditStore {
           agentId,
         ]);
         this.logger.warn("an agent's audit chain is broken", { agentId, breaks: breaks.slice(0, 10), more: Math.max(0, breaks.length - 10) });
+        if (Number(before?.audit_chain_ok) === 1) appended.chainBroken = { detail: breaks[0] ?? 'a break', at: receivedAt };
       }
       const state = await tx.get<{ audit_chain_ok: number }>('SELECT audit_chain_ok FROM agents WHERE id = ?', [agentId]);
       return { accepted, lastSeq: end?.seq ?? 0, chainOk: state?.audit_chain_ok === 1 };
     });
+    this.tell(appended);
+    return intake;
+  }
+
+  private tell(appended: AuditAppended): void {
+    if (this.onAppended === undefined || (appended.records.length === 0 && appended.chainBroken === undefined)) return;
+    try {
+      this.onAppended(appended);
+    } catch (error) {
+      this.logger.error('the audit listener failed', { agentId: appended.agentId, error: (error as Error).message });
+    }
   }
 
   /** The agent's chain as the server holds it. */

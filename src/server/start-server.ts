@@ -10,6 +10,8 @@ import { consolePages } from './console-pages';
 import { consoleRoutes } from './console-routes/console-routes';
 import type { Database } from './db/database';
 import { migrate } from './db/migrations';
+import { RequestNotifier } from './notify-requests';
+import { ViolationNotifier } from './notify-violations';
 import { openDatabase } from './db/open-database';
 import { setUpMail, type ServerMail } from './mail-setup';
 import { PolicyPublisher } from './policy-publisher';
@@ -103,7 +105,10 @@ export async function startServer(config: ServerConfig, deps: StartServerDeps = 
   const db = await openServerDatabase(config.storage, logger);
   const { publisher, mail } = await serverParts(config, db, deps, logger, scheduler);
   const app = createServerApp({ db, localHttp: config.localHttp, https, trustProxy: config.proxy, log: deps.log, version: deps.version, scryptParams: deps.scryptParams });
-  app.register(agentRoutes({ db, publisher, logger, scheduler }));
+  // With mail settings, SLT hear of new requests and the headteacher of violations; without, nothing is sent.
+  const requestMail = mail === undefined ? undefined : new RequestNotifier({ db, mailer: mail.mail.mailer, consoleUrl: mail.mail.consoleUrl, logger });
+  const violationMail = mail === undefined ? undefined : new ViolationNotifier({ db, mailer: mail.mail.mailer, consoleUrl: mail.mail.consoleUrl, logger });
+  app.register(agentRoutes({ db, publisher, logger, scheduler, onRequestsReceived: requestMail?.requestsReceived, onAuditAppended: violationMail?.auditAppended }));
   app.register(consoleRoutes({ db, publisher, logger, mail: mail?.mail }));
   for (const plugin of deps.plugins ?? ROUTE_MODULES) app.register(plugin);
   try {
@@ -133,6 +138,7 @@ export async function startServer(config: ServerConfig, deps: StartServerDeps = 
       (stopping ??= (async () => {
         await retention.stop();
         await closeWithin(app, STOP_GRACE_MS);
+        await Promise.all([requestMail?.settled(), violationMail?.settled()]);
         mail?.close();
         await db.close();
       })()),

@@ -11,7 +11,7 @@ export const GUEST_PATHS = {
 };
 
 /** The bundle the service runs (`npm run bundle`). */
-const PORTCULLIS_CLI = ['node', `${GUEST_PROJECT}/dist/portcullis.js`];
+const PORTCULLIS_CLI = ['node', `${GUEST_PROJECT}/dist/portcullis-agent.js`];
 
 /**
  * The policy under test, in USBGuard's rule language. QEMU's usb-kbd and usb-mouse are both

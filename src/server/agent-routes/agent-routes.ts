@@ -2,7 +2,7 @@
 
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { AgentStore } from '../agent-store';
-import { AuditStore } from '../audit-store';
+import { AuditStore, type AuditAppended } from '../audit-store';
 import type { Database } from '../db/database';
 import type { PolicyPublisher } from '../policy-publisher';
 import { PolicyStream } from '../policy-stream';
@@ -46,6 +46,8 @@ export interface AgentRoutesDeps {
   lastSeenEveryMs?: number;
   /** Called with the server ids of newly created approval requests (for telling SLT). */
   onRequestsReceived?: (agentId: string, requestIds: readonly string[]) => void;
+  /** Told what each audit batch added (new records, a chain just broken), after it is stored (for telling the headteacher). */
+  onAuditAppended?: (appended: AuditAppended) => void;
 }
 
 /**
@@ -79,7 +81,7 @@ export function agentRoutes(deps: AgentRoutesDeps): FastifyPluginAsync {
       policyRoutes(signed, { publisher: deps.publisher, stream });
       intakeRoutes(signed, {
         requests: new RequestStore({ db: deps.db, now }),
-        audit: new AuditStore({ db: deps.db, now, logger }),
+        audit: new AuditStore({ db: deps.db, now, logger, onAppended: deps.onAuditAppended }),
         logger,
         bodyLimits: limits,
         onRequestsReceived: deps.onRequestsReceived,

@@ -74,7 +74,7 @@ describe('Mailer against a real SMTP server', () => {
     expect(needed?.header('auto-submitted')).toBe('auto-generated');
     expect(needed?.text).toContain("Device:       <script>alert('x')</script>");
     expect(needed?.text).toContain('  - This USB storage device also presents itself as a keyboard.');
-    expect(needed?.text).toContain('http://127.0.0.1:8080/approvals/req-1');
+    expect(needed?.text).toContain('http://127.0.0.1:8080/requests');
     expect(needed?.html).toContain('<td>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</td>');
     expect(needed?.html).not.toContain('<script>');
     expect(decided?.header('subject')).toBe("Not approved: USB storage device '<script>alert('x')</script>' on ICT-07");

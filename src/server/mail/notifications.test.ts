@@ -36,8 +36,8 @@ describe('approvalNeededMessage', () => {
     expect(message.text).toContain('Their reason:\n  Year 10 coursework photos\n  from the trip.');
     expect(message.text).toContain('For how long: 30 days');
     expect(message.text).toContain('Asked on:     Monday 20 April 2026 at 10:00');
-    expect(message.text).toContain('https://portcullis.school.sch.uk/approvals/req%201%2F2');
-    expect(message.html).toContain('<a href="https://portcullis.school.sch.uk/approvals/req%201%2F2">Review the request</a>');
+    expect(message.text).toContain('https://portcullis.school.sch.uk/requests');
+    expect(message.html).toContain('<a href="https://portcullis.school.sch.uk/requests">Review the request</a>');
   });
 
   it('says when no duration was asked for', () => {

@@ -60,9 +60,9 @@ export interface NotificationContext {
 
 const SCHOOL_TIME_ZONE = 'Europe/London';
 
-/** The console pages messages link to (they must match the console's routes). */
-export function requestPageUrl(consoleUrl: string, requestId: string): string {
-  return `${consoleUrl}/approvals/${encodeURIComponent(requestId)}`;
+/** The console pages messages link to (they must match the console's routes: the requests page lists every request). */
+export function requestPageUrl(consoleUrl: string): string {
+  return `${consoleUrl}/requests`;
 }
 
 export function auditPageUrl(consoleUrl: string, machine: string): string {
@@ -111,7 +111,7 @@ export function approvalNeededMessage(request: RequestFacts, approvers: readonly
     ...warningBlocks(request.device),
     { type: 'quote', title: 'Their reason:', text: request.justification.trim() === '' ? '(none given)' : request.justification },
     { type: 'paragraph', text: 'You can approve it, for a scope and until a date you choose, or refuse it, in the Portcullis console.' },
-    { type: 'link', text: 'Review the request', url: requestPageUrl(context.consoleUrl, request.id) },
+    { type: 'link', text: 'Review the request', url: requestPageUrl(context.consoleUrl) },
   ]);
 }
 
@@ -137,7 +137,7 @@ export function requestDecidedMessage(
   const label = deviceLabel(request.device);
   const where = oneLine(request.machine, 60);
   const asked: Block = { type: 'facts', rows: [...deviceRows(request.device), ['Computer', request.machine], ['Asked on', formatWhen(request.requestedAt, timeZone)]] };
-  const link: Block = { type: 'link', text: 'The request in the Portcullis console', url: requestPageUrl(context.consoleUrl, request.id) };
+  const link: Block = { type: 'link', text: 'The request in the Portcullis console', url: requestPageUrl(context.consoleUrl) };
   switch (decision.outcome) {
     case 'approved':
       return message([requesterEmail], `Approved: ${label} on ${where}`, [

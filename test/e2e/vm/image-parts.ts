@@ -116,7 +116,7 @@ export function projectPart(): ImagePart {
     fill(staging) {
       staging.copyFile(join(REPO_ROOT, 'package.json'), `${GUEST_PROJECT}/package.json`);
       compileProject(join(staging.root, GUEST_PROJECT, 'dist'));
-      bundleProject(join(staging.root, GUEST_PROJECT, 'dist', 'portcullis.js'));
+      bundleProject(join(staging.root, GUEST_PROJECT, 'dist'));
       for (const module of bundleExternalModules()) {
         staging.copyTree(join(REPO_ROOT, module), `${GUEST_PROJECT}/${module}`);
         for (const addon of listFiles(join(REPO_ROOT, module)).filter((f) => f.endsWith('.node'))) staging.copyLibrariesOf(addon);
@@ -125,9 +125,9 @@ export function projectPart(): ImagePart {
   };
 }
 
-/** The shipped single-file `portcullis` (`npm run bundle`), which is what the service runs. */
-function bundleProject(outFile: string): void {
-  const bundle = spawnSync('npm', ['run', '--silent', 'bundle', '--', `--outfile=${outFile}`], { cwd: REPO_ROOT, encoding: 'utf8' });
+/** The shipped single-file commands (`npm run bundle`) into `outDir`: `portcullis-agent.js` is what the service runs. */
+function bundleProject(outDir: string): void {
+  const bundle = spawnSync('npm', ['run', '--silent', 'bundle', '--', `--outdir=${outDir}`], { cwd: REPO_ROOT, encoding: 'utf8' });
   if (bundle.status !== 0) throw new Error(`the project does not bundle (npm run bundle):\n${bundle.stdout}${bundle.stderr}`);
 }
 
