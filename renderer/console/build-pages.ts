@@ -1,14 +1,17 @@
 /** Builds the console's web pages into one flat directory (dist/console by default): each page's HTML, its bundled script, the style sheet and the icon. */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { CONSOLE_PAGE_NAMES, packageRoot } from '../../src/server/console-pages';
+import { pageHtml, parsePageSource } from './page-layout';
 
 /** renderer/console itself, whether this runs from there (tests) or from tsc's dist/renderer/console. */
 const SOURCE = join(packageRoot(__dirname) ?? resolve(__dirname, '../..'), 'renderer', 'console');
 
 /** Copied as they are. */
 const STATIC_FILES = ['console.css', 'favicon.svg'];
+/** Whole HTML documents already (the sign-in page has no navigation); every other page is put in the shared frame. */
+const WHOLE_PAGES = new Set(['login']);
 
 /**
  * Bundles each page's TypeScript (renderer/console/<page>.ts with its parts) for the browser and
@@ -28,7 +31,11 @@ export async function buildConsolePages(outDir: string, options: { minify?: bool
     sourcemap: true,
     logLevel: 'warning',
   });
-  for (const name of CONSOLE_PAGE_NAMES) copyFileSync(join(SOURCE, `${name}.html`), join(outDir, `${name}.html`));
+  for (const name of CONSOLE_PAGE_NAMES) {
+    const file = join(SOURCE, `${name}.html`);
+    if (WHOLE_PAGES.has(name)) copyFileSync(file, join(outDir, `${name}.html`));
+    else writeFileSync(join(outDir, `${name}.html`), pageHtml(name, parsePageSource(readFileSync(file, 'utf8'), file)));
+  }
   for (const name of STATIC_FILES) copyFileSync(join(SOURCE, name), join(outDir, name));
 }
 
