@@ -1,6 +1,8 @@
 /** `npm run bench`: runs every benchmark and prints a table with ratios. */
 import { textTable } from '../src/util/text-table';
+import { printApprovalBench } from './approval-bench';
 import { runDecisionBench } from './decision-bench';
+import { runPushBench } from './push-bench';
 import { controllerCpuPerHourMs, measureLockAccuracy, xprintidleCpuPerReadingMs } from './idle-bench';
 import { median } from './vm/stats';
 
@@ -68,6 +70,8 @@ async function idleLocking(): Promise<void> {
 async function main(): Promise<void> {
   decisions();
   await idleLocking();
+  await runPushBench();
+  await printApprovalBench();
 }
 
 main().catch((error: unknown) => {

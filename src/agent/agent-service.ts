@@ -1,8 +1,4 @@
-/**
- * The agent service: every USB device that arrives is decided, enforced and audited, in that
- * order, and every present device follows policy changes. It holds no platform code: the
- * watcher, enforcer, policy and audit log are given to it.
- */
+/** The agent service: every USB device that arrives is decided, enforced and audited, in that order, and every present device follows policy changes. It holds no platform code: the watcher, enforcer, policy and audit log are given to it. */
 import { randomUUID } from 'node:crypto';
 import type { Device } from '../devices/device';
 import type { Enforcer, EnforcementResult } from '../enforce/enforcer';
@@ -15,6 +11,7 @@ import type { MachineContext } from '../policy/rule-scope';
 import type { DecisionEngine } from '../policy/decision-engine';
 import type { AgentPolicy, AgentPolicyState } from './agent-policy';
 import type { AgentEvent, AgentEventListener, ApprovalRequest, DeviceState } from './agent-events';
+import { changedFirst, enforcementChanges } from './reload-order';
 import type { RequestQueue } from './request-queue';
 
 /** What the agent needs from device detection. */
@@ -108,7 +105,9 @@ export class AgentService {
       // Platforms that compile the allowlist ahead of devices (Windows' install restrictions) need it now.
       await this.prepareEnforcer();
       this.emit({ type: 'policy-changed', description: this.state.policy.description });
-      for (const state of [...this.present.values()]) await this.decideAndEnforce(state.device, false, 'device-updated');
+      // Devices whose enforcement changes (an approval, a revocation) first: the others are re-applied after them.
+      const changed = (state: DeviceState): boolean => enforcementChanges(state.device, state.decision, this.decide(state.device, false).decision);
+      for (const state of changedFirst([...this.present.values()], changed)) await this.decideAndEnforce(state.device, false, 'device-updated');
     });
   }
 
@@ -196,18 +195,10 @@ export class AgentService {
   /** Decides, records (with the arrival, for a new device) durably, then enforces and records what happened. */
   private async decideAndEnforce(device: Device, atStart: boolean, eventType: 'device-added' | 'device-updated'): Promise<void> {
     const began = performance.now();
-    const env: ConditionEnvironment = { now: this.deps.clock, random: this.deps.random, allowedDevices: () => this.allowedDevices() };
-    const { decision, keptAtStart } = lockoutSafeDecision(device, this.state.policy.engine.decide(device, env), { atStart });
+    const { decision, keptAtStart } = this.decide(device, atStart);
     const identity = deviceIdentity(device);
-    const decided: AuditEvent = {
-      type: 'device-decided',
-      device: identity,
-      target: decision.target,
-      implicit: decision.implicit,
-      rule: decision.rule,
-      origin: decision.origin?.where,
-      reason: keptAtStart ?? decision.reason,
-    };
+    const { target, implicit, rule } = decision;
+    const decided: AuditEvent = { type: 'device-decided', device: identity, target, implicit, rule, origin: decision.origin?.where, reason: keptAtStart ?? decision.reason };
     const decidedAt = performance.now();
     await this.deps.audit.appendAll(eventType === 'device-added' ? [{ type: 'device-arrived', device: identity }, decided] : [decided], this.deps.currentUser());
     const recordedAt = performance.now();
@@ -219,6 +210,11 @@ export class AgentService {
     this.present.set(device.viaPort, state);
     this.deps.logger.info('device decided', { viaPort: device.viaPort, id: `${device.id.vendor}:${device.id.product}`, target: decision.target, reason: keptAtStart ?? decision.reason, enforced: enforcement.ok });
     this.emit({ type: eventType, state });
+  }
+
+  private decide(device: Device, atStart: boolean): { decision: DeviceState['decision']; keptAtStart?: string } {
+    const env: ConditionEnvironment = { now: this.deps.clock, random: this.deps.random, allowedDevices: () => this.allowedDevices() };
+    return lockoutSafeDecision(device, this.state.policy.engine.decide(device, env), { atStart });
   }
 
   private enforce(device: Device, decision: DeviceState['decision']): Promise<EnforcementResult> {

@@ -89,6 +89,18 @@ describe('AgentService', () => {
     expect(events.some((e) => e.type === 'policy-changed')).toBe(true);
   });
 
+  it('re-applies first the devices whose enforcement a changed policy changes, then the others', async () => {
+    await startAgent('allow with-interface match-all { 03:*:* }\n');
+    watcher.added(otherStick);
+    watcher.added(approvedStick);
+    await agent.idle();
+    const before = enforcer.applied.length;
+    await writeFile(join(dir, 'rules.conf'), 'allow with-interface match-all { 03:*:* }\nallow serial "APPROVED1"\n');
+    await agent.reloadPolicy();
+    expect(enforcer.applied.slice(before).map((a) => `${a.port}=${a.plan.target}`)).toEqual(['1-2=allow', '1-1=allow', '1-3=block']);
+    expect(agent.devices().map((d) => `${d.device.viaPort}=${d.decision.target}`).sort()).toEqual(['1-1=allow', '1-2=allow', '1-3=block']);
+  });
+
   it('keeps the last good rules when the file goes bad, and audits the refusal', async () => {
     await startAgent('allow serial "APPROVED1"\n');
     await writeFile(join(dir, 'rules.conf'), 'allow serial APPROVED1\n');

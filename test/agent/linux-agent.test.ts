@@ -16,8 +16,7 @@ let kernel: FakeUsbKernel;
 let stateDir: string;
 let cleanup: () => Promise<void>;
 let running: RunningAgent;
-let kernelRunning = true;
-let kernelLoop: Promise<void>;
+let stopKernel: () => Promise<void>;
 
 const read = (file: string) => readFile(file, 'utf8').then((t) => t.trim());
 
@@ -33,13 +32,7 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
 
 beforeAll(async () => {
   ({ kernel, stateDir, cleanup } = await bootEdgeCases());
-  kernelLoop = (async () => {
-    // One reaction round at a time, as a kernel would: rounds must not overlap.
-    while (kernelRunning) {
-      await kernel.step().catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  })();
+  stopKernel = kernel.runInBackground();
   await writeFile(join(stateDir, 'rules.conf'), 'allow with-interface match-all { 09:00:* }\nallow id 1234:5678 serial "ABC123"\n');
   const config = parseAgentConfig(
     { sysfsRoot: kernel.sysfsRoot, rules: join(stateDir, 'rules.conf'), auditLog: join(stateDir, 'audit.jsonl'), socket: join(stateDir, 'agent.sock'), stateDir, pollIntervalMs: 50 },
@@ -50,8 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await running.stop('test over');
-  kernelRunning = false;
-  await kernelLoop;
+  await stopKernel();
   await cleanup();
 });
 

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { posix as path } from 'node:path';
 import { parseUsbDescriptors } from '../../src/devices/usb-descriptors';
 import { loadUmockdevTree } from '../support/umockdev-tree';
-import { UMOCKDEV_FIXTURES } from '../support/usbguard-oracle';
 
 export interface FakeUsbKernelOptions {
   /** Linux 4.4 and later: root hubs have `interface_authorized_default`, interfaces have `authorized`. */
@@ -12,6 +11,9 @@ export interface FakeUsbKernelOptions {
   /** Give root hubs the `authorized_default` a real kernel always shows (the edge-case recording's second hub lacks it). */
   completeRootHubs?: boolean;
 }
+
+/** The recorded trees (the same directory as usbguard-oracle's, which needs jest's globals and so cannot be built into the benchmarks). */
+const UMOCKDEV_FIXTURES = path.join(__dirname, '../fixtures/umockdev');
 
 /** Drivers that bind to an interface class once it is authorised and probed. */
 const DRIVERS: Record<number, string> = { 0x03: 'usbhid', 0x08: 'usb-storage', 0x09: 'hub' };
@@ -52,6 +54,25 @@ export class FakeUsbKernel {
     }
     await kernel.step();
     return kernel;
+  }
+
+  /**
+   * Reacts to what the agent writes, one round at a time as a kernel would (rounds must not
+   * overlap), every `everyMs` until the returned function is called; it resolves once the last
+   * round has finished.
+   */
+  runInBackground(everyMs = 10): () => Promise<void> {
+    let running = true;
+    const loop = (async () => {
+      while (running) {
+        await this.step().catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, everyMs));
+      }
+    })();
+    return async () => {
+      running = false;
+      await loop;
+    };
   }
 
   get driversProbe(): string {
