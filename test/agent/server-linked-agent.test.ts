@@ -9,7 +9,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAgentConfig } from '../../src/agent/agent-config';
 import { requestStatusWords, type QueuedRequest } from '../../src/agent/request-queue';
-import { enrolAgent } from '../../src/agent/server-link/enrol-agent';
 import { startAgent, type RunningAgent } from '../../src/agent/start-agent';
 import { readFileTail } from '../../src/audit/audit-lines';
 import { checkRecordLine } from '../../src/audit/audit-record';
@@ -19,6 +18,7 @@ import { open } from 'node:fs/promises';
 import { bootEdgeCases, type FakeUsbKernel } from '../enforce/fake-usb-kernel';
 import { agentTestServer, USER_ID, type AgentTestServer } from '../support/agent-server';
 import { captureLogger } from '../support/capture-logger';
+import { startLinkedAgent } from '../support/linked-agent';
 import { forEachDatabase, silentLogger } from '../support/databases';
 
 async function waitUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 5_000): Promise<number> {
@@ -68,15 +68,11 @@ forEachDatabase((harness) => {
     const url = new URL(`http://127.0.0.1:${server.port}`);
     expect((await server.publisher.publishPolicy(policy([HUBS]), USER_ID)).ok).toBe(true);
     const { token } = await createEnrolToken(server.agents, USER_ID);
-    const enrolled = await enrolAgent({ server: url, token, stateDir, machine: 'ICT-SUITE-07', version: 'test', fetch, clock: () => new Date() });
-    if (!enrolled.ok) throw new Error(enrolled.error);
+    const linked = await startLinkedAgent({ kernel, stateDir, server: url, token, waitUntil });
+    running = linked.running;
+    const { lines, agentId } = linked;
+    const agent = linked.running.agent;
     const auditLog = join(stateDir, 'audit.jsonl');
-    const config = parseAgentConfig({ sysfsRoot: kernel.sysfsRoot, server: url.origin, auditLog, socket: join(stateDir, 'agent.sock'), stateDir, pollIntervalMs: 50 }, 'test');
-    if (!config.ok) throw new Error(config.error);
-    const { logger, lines } = captureLogger('agent');
-    running = await startAgent(config.value, { version: 'test', platform: 'linux', logger });
-    const agent = running.agent;
-    await waitUntil(() => agent.status().policy.startsWith('policy v1 signed by'), 'the server policy v1 in force');
 
     await kernel.attach('1-13', '1-9');
     await waitUntil(() => agent.devices().some((d) => d.device.viaPort === '1-13'), 'the stick decided');
@@ -108,8 +104,8 @@ forEachDatabase((harness) => {
     // The audit log reaches the server whole.
     await agent.idle();
     const store = new AuditStore({ db: server.db, logger: silentLogger });
-    await waitUntil(async () => (await store.state(enrolled.value.identity.agentId))?.lastSeq === (await lastLocalSeq(auditLog)), 'the audit log shipped');
-    expect(await store.state(enrolled.value.identity.agentId)).toMatchObject({ chainOk: true });
+    await waitUntil(async () => (await store.state(agentId))?.lastSeq === (await lastLocalSeq(auditLog)), 'the audit log shipped');
+    expect(await store.state(agentId)).toMatchObject({ chainOk: true });
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);
   });
 

@@ -6,14 +6,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAgentConfig } from '../../src/agent/agent-config';
 import type { QueuedRequest } from '../../src/agent/request-queue';
-import { enrolAgent } from '../../src/agent/server-link/enrol-agent';
-import { startAgent, type RunningAgent } from '../../src/agent/start-agent';
+import type { RunningAgent } from '../../src/agent/start-agent';
 import { AgentStore, createEnrolToken } from '../../src/server/agent-store';
 import { consoleSettings } from '../../src/server/console-settings';
 import { bootEdgeCases, type FakeUsbKernel } from '../enforce/fake-usb-kernel';
-import { captureLogger } from '../support/capture-logger';
+import { startLinkedAgent } from '../support/linked-agent';
 import { ready, signInAs, startConsoleWorld, statusSays, type ConsoleWorld } from './console-browser';
 
 async function waitUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 5_000): Promise<void> {
@@ -52,15 +50,11 @@ it('blocks a stick, is asked, is approved in the browser and authorises the stic
   expect(published.ok).toBe(true);
   const { token } = await createEnrolToken(new AgentStore({ db: world.db }), world.users['it-admin'].id);
   const server = new URL(world.origin);
-  const enrolled = await enrolAgent({ server, token, stateDir, machine: 'ICT-SUITE-07', version: 'test', fetch, clock: () => new Date() });
-  if (!enrolled.ok) throw new Error(enrolled.error);
   const socketDir = await mkdtemp(join(tmpdir(), 'portcullis-sock-'));
-  const config = parseAgentConfig({ sysfsRoot: kernel.sysfsRoot, server: world.origin, auditLog: join(stateDir, 'audit.jsonl'), socket: join(socketDir, 'agent.sock'), stateDir, pollIntervalMs: 50 }, 'test');
-  if (!config.ok) throw new Error(config.error);
-  const { logger, lines } = captureLogger('agent');
-  running = await startAgent(config.value, { version: 'test', platform: 'linux', logger });
-  const agent = running.agent;
-  await waitUntil(() => agent.status().policy.startsWith('policy v1 signed by'), 'the server policy v1 in force');
+  const linked = await startLinkedAgent({ kernel, stateDir, server, token, socket: join(socketDir, 'agent.sock'), waitUntil });
+  running = linked.running;
+  const { lines } = linked;
+  const agent = linked.running.agent;
 
   // The stick arrives and is blocked.
   await kernel.attach('1-13', '1-9');
