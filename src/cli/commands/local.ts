@@ -52,10 +52,11 @@ export function createLocalCommand(deps: LocalCommandDeps = { untilStopped: unti
         const approver = await firstApprover(server.db, deps.scryptParams);
         if (!approver.ok) return fail(io, approver.error);
         const agentDir = join(dataDir, 'agent');
-        const enrolled = await enrolOnce(server.db, server.url, agentDir, approver.value);
+        const origin = server.url.replace(/\/$/, '');
+        const enrolled = await enrolOnce(server.db, origin, agentDir, approver.value);
         if (!enrolled.ok) return fail(io, enrolled.error);
         const config = parseAgentConfig(
-          { server: server.url.replace(/\/$/, ''), mode: 'audit', stateDir: agentDir, auditLog: join(agentDir, 'audit.jsonl'), socket: join(agentDir, 'agent.sock'), sysfsRoot: values['sysfs-root'] ?? '/sys' },
+          { server: origin, mode: 'audit', stateDir: agentDir, auditLog: join(agentDir, 'audit.jsonl'), socket: join(agentDir, 'agent.sock'), sysfsRoot: values['sysfs-root'] ?? '/sys' },
           'portcullis local',
         );
         if (!config.ok) return fail(io, config.error);
@@ -81,7 +82,7 @@ export function createLocalCommand(deps: LocalCommandDeps = { untilStopped: unti
 /** The SLT approver to sign in as: made on first start with a generated password, which is then shown once. */
 async function firstApprover(db: Database, scryptParams: LocalCommandDeps['scryptParams']): Promise<{ ok: true; value: { id: string; password?: string } } | { ok: false; error: string }> {
   const users = new UserStore({ db, clock: Date.now, scryptParams });
-  const existing = await db.get<{ id: string }>('SELECT id FROM users WHERE email = ?', [LOCAL_APPROVER]);
+  const existing = await users.findByEmail(LOCAL_APPROVER);
   if (existing) return { ok: true, value: { id: existing.id } };
   const password = generatedPassword();
   const created = await users.create({ email: LOCAL_APPROVER, role: 'slt-approver', name: 'SLT (this PC)', password });
@@ -90,11 +91,11 @@ async function firstApprover(db: Database, scryptParams: LocalCommandDeps['scryp
 }
 
 /** Enrols the local agent with the local server the first time; afterwards its identity is kept in the agent's folder. */
-async function enrolOnce(db: Database, serverUrl: string, agentDir: string, approver: { id: string }): Promise<{ ok: true } | { ok: false; error: string }> {
+async function enrolOnce(db: Database, origin: string, agentDir: string, approver: { id: string }): Promise<{ ok: true } | { ok: false; error: string }> {
   const held = await readIdentity(serverLinkPaths(agentDir));
   if (held.ok && held.value !== undefined) return { ok: true };
   const { token } = await createEnrolToken(new AgentStore({ db }), approver.id);
-  const server = parseServerUrl(serverUrl);
+  const server = parseServerUrl(origin);
   if (!server.ok) return server;
   const enrolled = await enrolAgent({ server: server.value, token, stateDir: agentDir, machine: hostname(), version: PORTCULLIS_VERSION, fetch, clock: () => new Date() });
   return enrolled.ok ? { ok: true } : { ok: false, error: `the local agent could not enrol: ${enrolled.error}` };

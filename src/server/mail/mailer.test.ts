@@ -3,7 +3,7 @@ import { captureLogger } from '../../../test/support/capture-logger';
 import { parseRawMail } from '../../../test/support/raw-mail';
 import { smtpReply, startSmtpCapture, unusedPort, type SmtpCapture } from '../../../test/support/smtp-capture';
 import { parseMailSettings, type MailSettings, type MailSettingsInput } from './mail-settings';
-import { createMailer, type MailFailure } from './mailer';
+import { createMailer, type Mailer, type MailFailure } from './mailer';
 import { approvalNeededMessage, policyViolationMessage, requestDecidedMessage, type MailMessage, type RequestFacts } from './notifications';
 
 const PASSWORD = 'correct horse battery staple';
@@ -47,6 +47,18 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
+
+/** Sends `plain` and moves the fake clock past both retry waits (1 s, then 4 s), each once it is set. */
+async function sendThroughRetries(mailer: Mailer, scheduler: FakeScheduler): ReturnType<Mailer['send']> {
+  let timer = scheduler.nextTimer();
+  const sent = mailer.send(plain);
+  await timer;
+  timer = scheduler.nextTimer();
+  scheduler.advance(1000);
+  await timer;
+  scheduler.advance(4000);
+  return sent;
+}
 
 describe('Mailer against a real SMTP server', () => {
   it('delivers each notification to the right people, with the subject, text and escaped HTML', async () => {
@@ -150,13 +162,7 @@ describe('Mailer against a real SMTP server', () => {
   it('retries a server that is down, then reports it, without throwing', async () => {
     const port = await unusedPort();
     const { mailer, scheduler, failures, lines } = harness(settingsFor(port));
-    let timer = scheduler.nextTimer();
-    const delivery = mailer.send(plain);
-    await timer;
-    timer = scheduler.nextTimer();
-    scheduler.advance(1000);
-    await timer;
-    scheduler.advance(4000);
+    const delivery = sendThroughRetries(mailer, scheduler);
 
     const result = await delivery;
     expect(result).toMatchObject({ ok: false, attempts: 3 });
@@ -173,13 +179,7 @@ describe('Mailer against a real SMTP server', () => {
       onConnect: (_session, callback) => (refusals-- > 0 ? callback(smtpReply(421, 'Too busy, try later')) : callback()),
     });
     const { mailer, scheduler, failures } = harness(settingsFor(server.port));
-    let timer = scheduler.nextTimer();
-    const delivery = mailer.send(plain);
-    await timer;
-    timer = scheduler.nextTimer();
-    scheduler.advance(1000);
-    await timer;
-    scheduler.advance(4000);
+    const delivery = sendThroughRetries(mailer, scheduler);
 
     expect(await delivery).toMatchObject({ ok: true, attempts: 3 });
     expect(server.connections).toBe(3);
