@@ -1,5 +1,5 @@
 /** The Linux USB core's side of sysfs, simulated over a recorded tree for enforcement tests: the attributes a running kernel shows and recordings leave out, and, one step at a time, the kernel's reaction to what was written. */
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { posix as path } from 'node:path';
 import { parseUsbDescriptors } from '../../src/devices/usb-descriptors';
@@ -188,13 +188,17 @@ export class FakeUsbKernel {
     await writeFile(path.join(dir, 'bNumInterfaces'), `${String(interfaces.length).padStart(2)}\n`);
     for (const i of interfaces) {
       const iface = path.join(dir, `${prefix}:${configuration.configurationValue}.${i.number}`);
-      await mkdir(iface);
-      await writeFile(path.join(iface, 'uevent'), `DEVTYPE=usb_interface\nINTERFACE=${i.classCode}/${i.subclass}/${i.protocol}\n`);
-      await writeFile(path.join(iface, 'bInterfaceNumber'), hex2(i.number));
-      await writeFile(path.join(iface, 'bInterfaceClass'), hex2(i.classCode));
-      await writeFile(path.join(iface, 'bInterfaceSubClass'), hex2(i.subclass));
-      await writeFile(path.join(iface, 'bInterfaceProtocol'), hex2(i.protocol));
-      if (this.interfaceAuthorization) await writeFile(path.join(iface, 'authorized'), hubDefault === '0' ? '0\n' : '1\n');
+      // Built under a name no reader lists, then renamed: like the kernel's write to `authorized`,
+      // which returns only once every interface exists with all its attributes.
+      const partial = path.join(dir, `.partial-interface-${i.number}`);
+      await mkdir(partial);
+      await writeFile(path.join(partial, 'uevent'), `DEVTYPE=usb_interface\nINTERFACE=${i.classCode}/${i.subclass}/${i.protocol}\n`);
+      await writeFile(path.join(partial, 'bInterfaceNumber'), hex2(i.number));
+      await writeFile(path.join(partial, 'bInterfaceClass'), hex2(i.classCode));
+      await writeFile(path.join(partial, 'bInterfaceSubClass'), hex2(i.subclass));
+      await writeFile(path.join(partial, 'bInterfaceProtocol'), hex2(i.protocol));
+      if (this.interfaceAuthorization) await writeFile(path.join(partial, 'authorized'), hubDefault === '0' ? '0\n' : '1\n');
+      await rename(partial, iface);
       await symlink(iface, path.join(this.sysfsRoot, 'bus/usb/devices', path.basename(iface)));
       await this.bind(iface);
     }
