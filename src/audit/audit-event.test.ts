@@ -12,7 +12,14 @@ describe('deviceIdentity', () => {
       viaPort: '1-2',
       hash: 'r0ZkgJlKKGlTiAuDh6uT1g5xVvM3mn4P3tbKVeX1J0g=',
       bus: 'usb',
+      interfaces: ['08:06:50'],
     });
+  });
+
+  it('lists each interface type once, and none for a device that presents none', () => {
+    const badUsb = sampleDevice({ interfaces: [{ classCode: 8, subclass: 6, protocol: 0x50 }, { classCode: 3, subclass: 1, protocol: 1 }, { classCode: 3, subclass: 1, protocol: 1 }] });
+    expect(deviceIdentity(badUsb).interfaces).toEqual(['08:06:50', '03:01:01']);
+    expect(deviceIdentity(sampleDevice({ interfaces: [] }))).not.toHaveProperty('interfaces');
   });
 
   it('names the bus of a device that did not come from USB', () => {
@@ -32,7 +39,9 @@ describe('auditEventSchema', () => {
   });
 
   it('refuses fields it does not know, so a whole Device (or a file name) never reaches the log', () => {
-    expect(auditEventSchema.safeParse({ type: 'device-arrived', device: { ...STICK, interfaces: [] } }).success).toBe(false);
+    expect(auditEventSchema.safeParse({ type: 'device-arrived', device: { ...STICK, descriptors: 'EgEAAgAAAEA=' } }).success).toBe(false);
+    expect(auditEventSchema.safeParse({ type: 'device-arrived', device: { ...STICK, interfaces: [{ classCode: 8, subclass: 6, protocol: 0x50 }] } }).success).toBe(false);
+    expect(auditEventSchema.safeParse({ type: 'device-arrived', device: { ...STICK, interfaces: ['8:6:50'] } }).success).toBe(false);
     expect(auditEventSchema.safeParse({ type: 'device-removed', device: STICK, files: ['coursework.docx'] }).success).toBe(false);
   });
 

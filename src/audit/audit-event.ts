@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import type { OtherBus, OtherDevice } from '../devices/other-devices/other-device';
-import type { Device, DeviceKind } from '../devices/device';
+import { distinctInterfaceTypes, type Device, type DeviceKind } from '../devices/device';
 
 /** Every kind, listed once: the compiler insists on all of src/devices' kinds and no others. */
 const KINDS: Record<DeviceKind, true> = {
@@ -46,6 +46,8 @@ export const deviceIdentitySchema = z.strictObject({
   viaPort: z.string(),
   hash: z.string(),
   bus: z.enum(DEVICE_BUSES),
+  /** Each interface type the device presents (`08:06:50`), so the console can tell a stick that is also a keyboard; absent for other buses. */
+  interfaces: z.array(z.string().regex(/^[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$/, 'expected an interface type like 08:06:50')).optional(),
 });
 export type DeviceIdentity = z.infer<typeof deviceIdentitySchema>;
 
@@ -124,6 +126,7 @@ export function deviceIdentity(device: Device, bus: DeviceBus = 'usb'): DeviceId
     viaPort: device.viaPort,
     hash: device.hash,
     bus,
+    ...(device.interfaces.length === 0 ? {} : { interfaces: distinctInterfaceTypes(device.interfaces) }),
   };
 }
 

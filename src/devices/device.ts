@@ -7,6 +7,16 @@ export interface InterfaceType {
   protocol: number;
 }
 
+/** `08:06:50`: class, subclass and protocol in two hex digits each. */
+export function interfaceTypeText(type: InterfaceType): string {
+  return [type.classCode, type.subclass, type.protocol].map((n) => n.toString(16).padStart(2, '0')).join(':');
+}
+
+/** Each interface type once, as text, in the order the device lists them. */
+export function distinctInterfaceTypes(interfaces: readonly InterfaceType[]): string[] {
+  return [...new Set(interfaces.map(interfaceTypeText))];
+}
+
 /** Human categories, for people; decisions never depend on them. */
 export type DeviceKind =
   | 'hub'

@@ -1,7 +1,7 @@
 /** Linux enforcement through sysfs: new USB devices wait unauthorised for a decision; allowed ones are authorised (interface by interface when some must lose their driver), blocked ones de-authorised, rejected ones removed. */
 import { posix as path } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Device } from '../devices/device';
+import { interfaceTypeText, type Device } from '../devices/device';
 import { createLogger, type Logger } from '../util/logger';
 import type { EnforcementPlan, EnforcementResult, Enforcer } from './enforcer';
 import { describeDone, expectedFailure, readSysfsValue, writeSysfs, type SysfsWrite } from './linux-sysfs-io';
@@ -16,7 +16,7 @@ import {
   valueToRemember,
   type RememberedDefaults,
 } from './linux-usb-defaults';
-import { deviceDirectory, deviceWrite, interfaceTypeText, interfaceWrites, waitForInterfaces, type InterfaceWait } from './linux-usb-interfaces';
+import { deviceDirectory, deviceWrite, interfaceWrites, waitForInterfaces, type InterfaceWait } from './linux-usb-interfaces';
 
 export interface LinuxSysfsEnforcerOptions {
   /** Where sysfs is mounted: `/sys` unless a test says otherwise. */

@@ -1,11 +1,11 @@
 /** What the Linux sysfs enforcer would write, found by reading sysfs only: the preview behind audit-only mode on Linux. */
 import { posix as path } from 'node:path';
-import type { Device } from '../devices/device';
+import { interfaceTypeText, type Device } from '../devices/device';
 import type { EnforcementPlan } from './enforcer';
 import type { EnforcementPreview } from './audit-only-enforcer';
 import { describeWould, expectedFailure, readSysfsValue, type SysfsWrite } from './linux-sysfs-io';
 import { DEFAULT_ATTRIBUTES, listRootHubs, rootHubFile } from './linux-usb-defaults';
-import { deviceDirectory, deviceWrite, interfaceTypeText, interfaceWrites, readInterfaces, type UsbInterfaceState } from './linux-usb-interfaces';
+import { deviceDirectory, deviceWrite, interfaceWrites, readInterfaces, type UsbInterfaceState } from './linux-usb-interfaces';
 
 export class LinuxSysfsPreview implements EnforcementPreview {
   private readonly sysfsRoot: string;

@@ -1,7 +1,7 @@
 /** A USB device and its interfaces (`1-2:1.0`, ...) in sysfs: the writes that carry out a decision, reading and waiting for interfaces, and the writes that give each interface the state a plan asks for. */
 import { lstat, readdir } from 'node:fs/promises';
 import { posix as path } from 'node:path';
-import type { Device, InterfaceType } from '../devices/device';
+import { interfaceTypeText, type Device, type InterfaceType } from '../devices/device';
 import { errorCode } from '../devices/sysfs-files';
 import { sameInterfaceType } from '../policy/interface-plan';
 import type { DecidingTarget } from '../rules/rule-set';
@@ -43,11 +43,6 @@ export interface UsbInterfaceState {
   authorized: boolean | undefined;
   /** Whether a driver is bound (a `driver` link). */
   bound: boolean;
-}
-
-/** `03:01:01` */
-export function interfaceTypeText(type: InterfaceType): string {
-  return [type.classCode, type.subclass, type.protocol].map((n) => n.toString(16).padStart(2, '0')).join(':');
 }
 
 async function readHex(file: string): Promise<number> {

@@ -1,35 +1,33 @@
 /** Emails every active headteacher when a policy violation is recorded: an agent's audit chain breaks, or a dangerous device is blocked. */
 
 import type { AuditRecord } from '../audit/audit-record';
-import type { DeviceKind, InterfaceType } from '../devices/device';
+import type { DeviceKind } from '../devices/device';
 import type { Logger } from '../util/logger';
 import type { AuditAppended } from './audit-store';
-import { requestDevice } from './console-requests';
 import type { Database } from './db/database';
 import type { Mailer } from './mail/mailer';
 import { policyViolationMessage, type NotifiedDevice, type PolicyViolation } from './mail/notifications';
 import { activeEmails, BackgroundTasks } from './notify-support';
 
-/** What the server knows of a blocked device: its kind from the audit record, its interfaces only if a request described it. */
+/** What the audit record says of a blocked device: its kind and, for USB, its interface types (`03:01:01`). */
 export interface KnownDevice {
   kind: DeviceKind;
-  interfaces?: readonly InterfaceType[];
+  interfaces?: readonly string[];
 }
 
-const isBootKeyboard = (i: InterfaceType): boolean => i.classCode === 0x03 && i.subclass === 0x01 && i.protocol === 0x01;
+const BOOT_KEYBOARD = '03:01:01';
 
 /**
  * The blocked devices the headteacher is told of, in this one place. Each is a danger when
  * blocked, not only a nuisance:
  * - a USB storage device that also presents a keyboard: the BadUSB attack, a "memory stick"
- *   that types commands into the computer (the audit record gives only the kind, so the
- *   interfaces come from a request that described the same device hash);
+ *   that types commands into the computer;
  * - a network adapter: USB tethering to a phone gets round the school's web filter.
  */
 export const DANGEROUS_DEVICES: ReadonlyArray<{ warning: string; matches: (device: KnownDevice) => boolean }> = [
   {
     warning: 'this USB storage device also presents itself as a keyboard, so it could type commands on the computer (a "BadUSB" attack)',
-    matches: (device) => device.kind === 'storage' && (device.interfaces ?? []).some(isBootKeyboard),
+    matches: (device) => device.kind === 'storage' && (device.interfaces ?? []).includes(BOOT_KEYBOARD),
   },
   {
     warning: "a network adapter, such as a phone sharing its connection over USB, could get round the school's web filter",
@@ -74,7 +72,7 @@ export class ViolationNotifier {
       violations.push({ kind: 'audit-chain-broken', machine: agent?.machine ?? appended.agentId, time: appended.chainBroken.at, detail: appended.chainBroken.detail });
     }
     for (const record of appended.records) {
-      const violation = await this.blockedDanger(record);
+      const violation = this.blockedDanger(record);
       if (violation !== undefined) violations.push(violation);
     }
     if (violations.length === 0) return;
@@ -86,15 +84,13 @@ export class ViolationNotifier {
     for (const violation of violations) for (const to of heads) void this.deps.mailer.send(policyViolationMessage(violation, [to], { consoleUrl: this.deps.consoleUrl }));
   }
 
-  private async blockedDanger(record: AuditRecord): Promise<PolicyViolation | undefined> {
+  private blockedDanger(record: AuditRecord): PolicyViolation | undefined {
     const { event } = record;
     if (event.type !== 'device-decided' || event.target !== 'block') return undefined;
-    const described = event.device.hash === '' ? undefined : await this.deps.db.get<{ device_json: string }>('SELECT device_json FROM approval_requests WHERE device_hash = ? ORDER BY created_at DESC LIMIT 1', [event.device.hash]);
-    const known = described === undefined ? undefined : requestDevice(described);
-    const danger = dangerOf({ kind: event.device.kind, ...(known === undefined ? {} : { interfaces: known.interfaces }) });
+    const danger = dangerOf(event.device);
     if (danger === undefined) return undefined;
     const [vendor = '', product = ''] = event.device.id.split(':');
-    const device: NotifiedDevice = { kind: event.device.kind, name: event.device.name, manufacturer: known?.manufacturer ?? '', id: { vendor, product }, warnings: [danger] };
+    const device: NotifiedDevice = { kind: event.device.kind, name: event.device.name, manufacturer: '', id: { vendor, product }, warnings: [danger] };
     return { kind: 'dangerous-device-blocked', machine: record.machine, time: record.time, ...(record.user === undefined ? {} : { user: record.user }), device, reason: event.reason };
   }
 }

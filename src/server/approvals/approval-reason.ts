@@ -1,9 +1,10 @@
 /** The reason an approved rule carries, in plain words: what it allows, where, for whom, until when, and what the approver affirmed. */
 
+import { distinctInterfaceTypes } from '../../devices/device';
 import type { PolicyRuleEntry } from '../../policy/policy-document';
 import { assertNever } from '../../util/assert-never';
 import type { ApprovalDecision, RequestForApproval } from './approval-scope';
-import { describeScope, distinctInterfaceCodes, makerAndModel, vendorProduct } from './device-words';
+import { describeScope, makerAndModel, vendorProduct } from './device-words';
 import type { Term } from './term-dates';
 
 export interface ReasonInput {
@@ -31,7 +32,7 @@ function whatItAllows(input: ReasonInput): string {
     case 'serial':
       return `this ${input.noun} only (${named}, serial ${JSON.stringify(device.serial)})`;
     case 'model':
-      return `any ${input.noun} of this model (${named}, with interfaces ${distinctInterfaceCodes(device.interfaces).join(' ')})`;
+      return `any ${input.noun} of this model (${named}, with interfaces ${distinctInterfaceTypes(device.interfaces).join(' ')})`;
     case 'hash':
       return `this exact ${input.noun} (${named}, by its hash)`;
     default:

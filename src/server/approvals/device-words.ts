@@ -1,7 +1,6 @@
 /** Plain words about a requested device and an approval's scope, shared by approval reasons and the SLT's explanation of a request. */
 
 import type { ApprovalRequest } from '../../agent/agent-events';
-import type { InterfaceType } from '../../devices/device';
 import type { PolicyRuleEntry } from '../../policy/policy-document';
 
 /** What a request carries about its device. */
@@ -19,16 +18,6 @@ export function makerAndModel(device: Pick<RequestedDevice, 'id' | 'manufacturer
   if (maker === '' && model === '') return `unnamed device from vendor ${device.id.vendor}`;
   if (maker === '' || model.toLowerCase().startsWith(maker.toLowerCase())) return model;
   return model === '' ? maker : `${maker} ${model}`;
-}
-
-/** `08:06:50`. */
-export function interfaceCode(i: InterfaceType): string {
-  return [i.classCode, i.subclass, i.protocol].map((n) => n.toString(16).padStart(2, '0')).join(':');
-}
-
-/** Each interface type once, in the order the device lists them. */
-export function distinctInterfaceCodes(interfaces: readonly InterfaceType[]): string[] {
-  return [...new Set(interfaces.map(interfaceCode))];
 }
 
 /** "a USB storage device", "an input device". */

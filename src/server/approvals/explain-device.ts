@@ -1,5 +1,6 @@
 /** The plain-words explanation SLT see for a device request: what it is, what to beware of, where it was seen, what is already approved. */
 
+import { distinctInterfaceTypes } from '../../devices/device';
 import type { ApprovalRequest } from '../../agent/agent-events';
 import { classifyDevice, kindNoun } from '../../devices/device-kind';
 import { parseRule, RuleSyntaxError } from '../../rules/parser';
@@ -7,7 +8,7 @@ import type { Rule } from '../../rules/rule';
 import { compileDeviceMatch } from '../../rules/device-match';
 import { approvalActive, compareApprovals, type ApprovalRecord } from './policy-builder';
 import { encryptedStorageModel } from './encrypted-storage-models';
-import { capitalise, describeScope, distinctInterfaceCodes, listInWords, makerAndModel, vendorProduct, withArticle, type RequestedDevice } from './device-words';
+import { capitalise, describeScope, listInWords, makerAndModel, vendorProduct, withArticle, type RequestedDevice } from './device-words';
 import { interfaceWords, networkWarning, placeholderSerialWarning } from './interface-words';
 import { localDate, SCHOOL_TIME_ZONE } from './term-dates';
 
@@ -58,7 +59,7 @@ function factsAbout(request: ExplainableRequest, timeZone: string): string[] {
       ? `Serial number: ${device.serial}`
       : 'No serial number: it can be approved only by model (every device like it) or by hash (this exact device description)',
   ];
-  const codes = distinctInterfaceCodes(device.interfaces);
+  const codes = distinctInterfaceTypes(device.interfaces);
   facts.push(codes.length === 0 ? 'Presents itself as: nothing (it reports no interfaces)' : `Presents itself as: ${listInWords(codes.map((code) => `${interfaceWords(code, device.id.vendor)} (${code})`))}`);
   const encrypted = encryptedStorageModel(device);
   if (encrypted !== undefined) facts.push(`Reports itself as a hardware-encrypted model (${encrypted.family})`);
@@ -110,8 +111,8 @@ function parsed(text: string): Rule | undefined {
 /** "interfaces 08:06:50 only (this one also presents 03:01:01)". */
 function differentInterfaces(rule: Rule, interfaces: RequestedDevice['interfaces']): string {
   const approved = (rule.withInterface?.values ?? []).map((p) => `${p.classCode}:${p.subclass}:${p.protocol}`);
-  const extra = distinctInterfaceCodes(interfaces).filter((code) => !approved.includes(code));
-  const missing = [...new Set(approved)].filter((code) => !distinctInterfaceCodes(interfaces).includes(code));
+  const extra = distinctInterfaceTypes(interfaces).filter((code) => !approved.includes(code));
+  const missing = [...new Set(approved)].filter((code) => !distinctInterfaceTypes(interfaces).includes(code));
   const differences = [extra.length > 0 ? `this one also presents ${extra.join(' ')}` : '', missing.length > 0 ? `this one lacks ${missing.join(' ')}` : ''].filter(Boolean);
   return `interfaces ${[...new Set(approved)].join(' ')} only (${differences.join('; ') || 'in another arrangement'})`;
 }

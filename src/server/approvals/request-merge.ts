@@ -1,7 +1,7 @@
 /** Duplicate device requests merged: the same device asked for again from the same machine while a request is pending is that request. */
 
+import { distinctInterfaceTypes } from '../../devices/device';
 import type { ApprovalRequest } from '../../agent/agent-events';
-import { distinctInterfaceCodes } from './device-words';
 
 /** A request as the console keeps it: the agent's request, its status, and what later duplicates added. */
 export interface ConsoleRequest extends Omit<ApprovalRequest, 'status'> {
@@ -28,7 +28,7 @@ export function mergeKey(request: Keyed): string {
   const machine = request.machine.toLowerCase();
   const { device } = request;
   if (device.serial !== '') {
-    const interfaces = distinctInterfaceCodes(device.interfaces).sort();
+    const interfaces = distinctInterfaceTypes(device.interfaces).sort();
     return JSON.stringify([machine, 'serial', device.id.vendor.toLowerCase(), device.id.product.toLowerCase(), device.serial, interfaces]);
   }
   if (device.hash !== '') return JSON.stringify([machine, 'hash', device.hash]);
