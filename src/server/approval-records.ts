@@ -7,6 +7,7 @@ import { printRule } from '../rules/printer';
 import type { ApprovalRegisterView } from './console-protocol';
 import type { SqlRunner } from './db/database';
 import { describeScope } from './approvals/device-words';
+import { approvalRuleKey, basePolicyOf, type BasePolicy } from './approvals/base-policy';
 import { buildPolicyVersion, type ApprovalRecord } from './approvals/policy-builder';
 import { expiryStatus } from '../policy/rule-scope';
 
@@ -71,12 +72,19 @@ export async function publishedDocument(runner: SqlRunner): Promise<PolicyDocume
 }
 
 /**
- * The next policy: the newest published one's base rules (the built-in ones before any is
+ * The next policy: `newBase` or the newest published one's base (the built-in one before any is
  * published), then every approval still in force. Throws a PolicyBuildError naming a bad approval.
  */
-export async function nextPolicy(runner: SqlRunner, now: Date): Promise<PolicyDocument> {
+export async function nextPolicy(runner: SqlRunner, now: Date, newBase?: BasePolicy): Promise<PolicyDocument> {
   const previous = (await publishedDocument(runner)) ?? builtInBase();
-  return buildPolicyVersion(previous, await unrevokedApprovals(runner), now);
+  return buildPolicyVersion(previous, await unrevokedApprovals(runner), now, newBase);
+}
+
+/** The base policy in force (the built-in one before any version is published), and the version it is read from (null before the first). */
+export async function currentBase(runner: SqlRunner): Promise<{ base: BasePolicy; version: number | null }> {
+  const published = await publishedDocument(runner);
+  const approvalRules = new Set((await unrevokedApprovals(runner)).map((record) => approvalRuleKey(record.entry)));
+  return { base: basePolicyOf(published ?? builtInBase(), approvalRules), version: published?.version ?? null };
 }
 
 function statusOf(row: ApprovalRow, now: Date): ApprovalRegisterView['status'] {

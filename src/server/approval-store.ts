@@ -5,6 +5,7 @@ import type { PolicyRuleEntry } from '../policy/policy-document';
 import { createLogger, type Logger } from '../util/logger';
 import { nextPolicy, SELECT_APPROVALS, type ApprovalRow } from './approval-records';
 import { approvalRuleEntry, parseApprovalDecision, type ApprovalDecisionInput } from './approvals/approval-scope';
+import type { BasePolicy } from './approvals/base-policy';
 import { PolicyBuildError } from './approvals/policy-builder';
 import { consoleSettings } from './console-settings';
 import { deviceText, findRequest, requestDevice, type RequestRow } from './console-requests';
@@ -151,11 +152,27 @@ export class ApprovalStore {
     return revoked;
   }
 
-  /** Builds, signs and stores the next version inside `tx`; its number. */
-  private async publishIn(tx: SqlRunner, now: Date, by: string): Promise<number> {
+  /**
+   * Publishes a version with IT's new base policy (mode, default target, base rules, other
+   * devices, idle) and every approval still in force. A base that cannot be combined with the
+   * approvals (a rule id an approval uses) is refused and nothing changes.
+   */
+  async publishBase(base: BasePolicy, by: Decider): Promise<{ policyVersion: number }> {
+    const published = await this.policyTransaction(async (tx, now) => {
+      const version = await this.publishIn(tx, now, by.id, base);
+      await recordServerEvent(tx, now, { type: 'base-policy-published', actor: by.id, detail: { policyVersion: version, rules: base.rules.length, mode: base.mode } });
+      return { policyVersion: version };
+    });
+    this.publisher.announce(published.policyVersion, by.id);
+    this.logger.info('published a new base policy', { policyVersion: published.policyVersion, by: by.id });
+    return published;
+  }
+
+  /** Builds, signs and stores the next version inside `tx` (with `newBase`, when IT publish one); its number. */
+  private async publishIn(tx: SqlRunner, now: Date, by: string, newBase?: BasePolicy): Promise<number> {
     let document;
     try {
-      document = await nextPolicy(tx, now);
+      document = await nextPolicy(tx, now, newBase);
     } catch (error) {
       if (error instanceof PolicyBuildError) throw new DecisionRefused(409, `the new policy could not be built, so nothing was changed: ${error.message}`);
       throw error;

@@ -27,6 +27,8 @@ export const CONSOLE_ROUTES = {
   listAgents: { method: 'GET', path: '/api/agents', roles: ['it-admin'] },
   revokeAgent: { method: 'POST', path: '/api/agents/:id/revoke', roles: ['it-admin'] },
   issueOfflineCode: { method: 'POST', path: '/api/offline-codes', roles: ['slt-approver'] },
+  getBasePolicy: { method: 'GET', path: '/api/policy/base', roles: ['it-admin', 'slt-approver', 'headteacher'] },
+  setBasePolicy: { method: 'PUT', path: '/api/policy/base', roles: ['it-admin'] },
 } as const satisfies Record<string, { method: 'GET' | 'POST' | 'PUT'; path: string; roles: readonly ConsoleRole[] }>;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -221,3 +223,12 @@ export const offlineCodeAnswer = z.strictObject({
   device: z.string(),
 });
 export const idParams = z.strictObject({ id: z.string().min(1).max(100) });
+
+/** The school's base policy as JSON text (docs/server-agents.md): what every PC has besides SLT's approvals. */
+export const basePolicyBody = z.strictObject({ text: z.string().min(1).max(60 * 1024) });
+export const basePolicyAnswer = z.strictObject({
+  text: z.string(),
+  /** The published version it was read from; null while the built-in default is in force. */
+  version: z.int().nullable(),
+});
+export const setBasePolicyAnswer = z.strictObject({ policyVersion: z.int() });

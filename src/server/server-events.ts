@@ -7,6 +7,7 @@ export type ServerEventType =
   | 'request-approved'
   | 'request-refused'
   | 'approval-revoked'
+  | 'base-policy-published'
   | 'agent-revoked'
   | 'enrol-token-issued'
   | 'offline-code-issued'

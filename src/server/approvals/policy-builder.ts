@@ -5,6 +5,7 @@ import { expiryStatus } from '../../policy/rule-scope';
 import { fieldPath, plainIssueMessages } from '../../policy/zod-issues';
 import { policyDocumentText } from './policy-text';
 import { compareText } from './term-dates';
+import { approvalRuleKey, basePolicyOf, type BasePolicy } from './base-policy';
 
 /** One approval as the console keeps it: the rule entry it made, when, and whether it has been revoked. */
 export interface ApprovalRecord {
@@ -56,35 +57,30 @@ export function compareApprovals(a: ApprovalRecord, b: ApprovalRecord): number {
   return Date.parse(a.createdAt) - Date.parse(b.createdAt) || compareText(a.id, b.id);
 }
 
-/**
- * The previous policy's base rules: those that answer no request, less the rules the
- * approvals themselves made (an approval made without a request leaves no requestId on its
- * rule; its rule has the approval entry's id and text). A base rule that merely shares an id
- * with an approval's entry stays, and the clash is reported.
- */
-function baseRules(previous: PolicyDocument | undefined, approvals: readonly ApprovalRecord[]): PolicyRuleEntry[] {
-  const madeByApprovals = new Set(approvals.map((record) => JSON.stringify([record.entry.id, record.entry.rule])));
-  return (previous?.rules ?? []).filter((entry) => entry.requestId === undefined && !madeByApprovals.has(JSON.stringify([entry.id, entry.rule])));
-}
+/** Before the first version: enforce, and block what no rule allows. */
+const NO_POLICY: BasePolicy = { mode: 'enforce', implicitTarget: 'block', rules: [] };
 
 /**
- * The next policy document: version + 1 (1 when there is none), issued `now`, with the
- * previous mode, implicit target, other-device and idle settings (defaults `enforce` and
- * `block`). Rules: the school's base rules first, in their order, then one per approval that
- * is neither revoked nor expired at `now`, oldest first. The result is checked as a signed
+ * The next policy document: version + 1 (1 when there is none), issued `now`. Its base (mode,
+ * implicit target, other-device and idle settings, and the rules that answer no request) is
+ * `newBase` when IT publish one, else the previous version's: its rules less those the
+ * approvals themselves made (an approval made without a request leaves no requestId on its
+ * rule, but its id and text match the approval's entry; a base rule that merely shares an id
+ * with an approval's entry stays, and the clash is reported). Rules: the base rules first, in
+ * their order, then one per approval that is neither revoked nor expired at `now`, oldest first. The result is checked as a signed
  * policy would be read (its text, `policyDocumentText`, through parsePolicyDocument); a bad
  * approval throws a PolicyBuildError naming it instead of producing an invalid policy. Sign
  * `policyDocumentText(result)`, not `JSON.stringify(result)`: parsed idle durations are
  * milliseconds, which a policy file does not hold.
  */
-export function buildPolicyVersion(previous: PolicyDocument | undefined, approvals: readonly ApprovalRecord[], now: Date): PolicyDocument {
+export function buildPolicyVersion(previous: PolicyDocument | undefined, approvals: readonly ApprovalRecord[], now: Date, newBase?: BasePolicy): PolicyDocument {
   const ids = new Set<string>();
   for (const record of approvals) {
     if (ids.has(record.id)) throw new PolicyBuildError(`approval ${record.id} is listed twice`, record.id);
     ids.add(record.id);
   }
-  const base = baseRules(previous, approvals);
-  const ruleOwners = new Map(base.map((entry) => [entry.id, 'a base rule of the previous policy']));
+  const { rules: base, ...settings } = newBase ?? (previous === undefined ? NO_POLICY : basePolicyOf(previous, new Set(approvals.map((record) => approvalRuleKey(record.entry)))));
+  const ruleOwners = new Map(base.map((entry) => [entry.id, newBase === undefined ? 'a base rule of the previous policy' : 'a rule of the new base policy']));
   const active = approvals.filter((record) => approvalActive(record, now)).sort(compareApprovals);
   const approved = active.map((record) => {
     const entry = checkedEntry(record);
@@ -95,16 +91,7 @@ export function buildPolicyVersion(previous: PolicyDocument | undefined, approva
   });
 
   const version = (previous?.version ?? 0) + 1;
-  const document: PolicyDocument = {
-    format: POLICY_FORMAT,
-    version,
-    issuedAt: now.toISOString(),
-    mode: previous?.mode ?? 'enforce',
-    implicitTarget: previous?.implicitTarget ?? 'block',
-    rules: [...base, ...approved],
-    ...(previous?.otherDevices !== undefined ? { otherDevices: previous.otherDevices } : {}),
-    ...(previous?.idle !== undefined ? { idle: previous.idle } : {}),
-  };
+  const document: PolicyDocument = { format: POLICY_FORMAT, version, issuedAt: now.toISOString(), ...settings, rules: [...base, ...approved] };
   const reread = parsePolicyDocument(policyDocumentText(document), `policy v${version}`);
   if (!reread.ok) throw new PolicyBuildError(`the new policy would not be valid, so it was not built:\n${reread.error}`);
   return reread.value;

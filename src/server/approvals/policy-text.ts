@@ -3,6 +3,7 @@
 import { formatDuration } from '../../idle/duration';
 import type { IdlePolicy, IdlePolicyInput } from '../../idle/idle-policy';
 import type { PolicyDocument } from '../../policy/policy-document';
+import type { BasePolicy } from './base-policy';
 
 type Duration = number | 'never';
 
@@ -37,8 +38,11 @@ export function idlePolicyInput(idle: IdlePolicy): IdlePolicyInput {
   };
 }
 
-/** The document's JSON text, two-space indented with a final newline, that parsePolicyDocument reads back to the same document. */
-export function policyDocumentText(document: PolicyDocument): string {
+/**
+ * The document's JSON text, two-space indented with a final newline, that parsePolicyDocument
+ * reads back to the same document (or a base policy's, that parseBasePolicy reads back).
+ */
+export function policyDocumentText(document: PolicyDocument | BasePolicy): string {
   const { idle, ...rest } = document;
   return `${JSON.stringify(idle === undefined ? rest : { ...rest, idle: idlePolicyInput(idle) }, null, 2)}\n`;
 }

@@ -10,6 +10,7 @@ import { adminRoutes } from './admin-routes';
 import { approvalRoutes } from './approval-routes';
 import type { DecisionMail } from './decision-mail';
 import { dpoRoutes } from './dpo-routes';
+import { policyRoutes } from './policy-routes';
 import { recordRoutes } from './record-routes';
 import { requestRoutes } from './request-routes';
 import type { ConsoleRouteContext } from './route-kit';
@@ -44,5 +45,6 @@ export function consoleRoutes(deps: ConsoleRoutesDeps): FastifyPluginAsync {
     recordRoutes(app, context);
     dpoRoutes(app, context);
     adminRoutes(app, context);
+    policyRoutes(app, context);
   };
 }

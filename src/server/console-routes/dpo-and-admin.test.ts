@@ -43,6 +43,8 @@ forEachDatabase((harness) => {
       listAgents: { url: '/api/agents' },
       revokeAgent: { url: '/api/agents/none/revoke', body: { extra: 1 } },
       issueOfflineCode: { url: '/api/offline-codes', body: {} },
+      getBasePolicy: { url: '/api/policy/base' },
+      setBasePolicy: { url: '/api/policy/base', body: { text: '{' } },
     };
     for (const [name, route] of Object.entries(CONSOLE_ROUTES) as Array<[keyof typeof CONSOLE_ROUTES, (typeof CONSOLE_ROUTES)[keyof typeof CONSOLE_ROUTES]]>) {
       const { url, body } = sample[name];
