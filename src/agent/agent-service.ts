@@ -12,6 +12,7 @@ import type { DecisionEngine } from '../policy/decision-engine';
 import type { AgentPolicy, AgentPolicyState } from './agent-policy';
 import type { AgentEvent, AgentEventListener, ApprovalRequest, DeviceState } from './agent-events';
 import { changedFirst, enforcementChanges } from './reload-order';
+import type { OfflineAllowance } from './offline-approvals';
 import type { RequestQueue } from './request-queue';
 
 /** What the agent needs from device detection. */
@@ -19,6 +20,24 @@ export interface DeviceWatcherPort {
   /** Starts watching; returns the devices present now. */
   start(onAdded: (device: Device) => void, onRemoved: (viaPort: string) => void): Promise<Device[]>;
   stop(): Promise<void> | void;
+}
+
+/** One-time codes from SLT for a PC with no network (offline-approvals.ts). */
+export interface OfflineCodesPort {
+  accept(device: Device, code: string, user: string, now: number): Promise<{ ok: true; value: OfflineAllowance } | { ok: false; error: string }>;
+  allowanceFor(device: Device, now: number): OfflineAllowance | undefined;
+}
+
+/** A code that cannot be used: `status` 404 no such device, 409 this PC takes no codes, 400 the code itself. */
+export class OfflineCodeRefused extends Error {
+  override readonly name = 'OfflineCodeRefused';
+
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface AuditPort {
@@ -40,6 +59,8 @@ export interface AgentServiceDeps {
   random: () => number;
   /** The member of staff at the console, if anyone is logged on. */
   currentUser: () => string | undefined;
+  /** Present when this PC is enrolled with a console server, which shares the codes' secret. */
+  offlineCodes?: OfflineCodesPort;
   logger: Logger;
 }
 
@@ -57,6 +78,8 @@ export interface AgentStatus {
 
 export class AgentService {
   private readonly present = new Map<string, DeviceState>();
+  /** Devices a one-time code let in, by port: until when. */
+  private readonly codeAllowedUntil = new Map<string, number>();
   private readonly listeners = new Set<AgentEventListener>();
   private state!: AgentPolicyState;
   private enforcer!: Enforcer;
@@ -111,9 +134,32 @@ export class AgentService {
     });
   }
 
-  /** Reloads when a rule has expired or the policy's file has changed since it was read. */
+  /** Reloads when a rule or an offline code has expired, or the policy's file has changed since it was read. */
   async reloadPolicyIfStale(): Promise<void> {
-    if (this.policyExpired() || (await this.deps.policy.changedSinceLoad())) await this.reloadPolicy();
+    if (this.policyExpired() || this.offlineCodeEnded() || (await this.deps.policy.changedSinceLoad())) await this.reloadPolicy();
+  }
+
+  /**
+   * A member of staff types the one-time code SLT read out for a device that is present (named
+   * as for requestApproval): checked without the network, recorded either way, and the device
+   * decided again, now allowed until the code's expiry. Throws OfflineCodeRefused.
+   */
+  async useOfflineCode(deviceRef: string, code: string, requester: { user: string }): Promise<OfflineAllowance> {
+    const codes = this.deps.offlineCodes;
+    if (!codes) throw new OfflineCodeRefused(409, 'this PC is not enrolled with a console server, so it cannot check one-time codes');
+    return this.queue.run(async () => {
+      const state = this.findDevice(deviceRef);
+      if (!state) throw new OfflineCodeRefused(404, `no device '${deviceRef}' is attached (give its port such as 1-2, its id such as 0781:5567, or its hash)`);
+      const device = deviceIdentity(state.device);
+      const accepted = await codes.accept(state.device, code, requester.user, this.deps.clock().getTime());
+      if (!accepted.ok) {
+        await this.audit({ type: 'offline-code-refused', device, user: requester.user, reason: accepted.error }, requester.user);
+        throw new OfflineCodeRefused(400, accepted.error);
+      }
+      await this.audit({ type: 'offline-code-accepted', device, user: requester.user, expires: new Date(accepted.value.expiresAt).toISOString() }, requester.user);
+      await this.decideAndEnforce(state.device, false, 'device-updated');
+      return accepted.value;
+    });
   }
 
   status(): AgentStatus {
@@ -214,7 +260,17 @@ export class AgentService {
 
   private decide(device: Device, atStart: boolean): { decision: DeviceState['decision']; keptAtStart?: string } {
     const env: ConditionEnvironment = { now: this.deps.clock, random: this.deps.random, allowedDevices: () => this.allowedDevices() };
-    return lockoutSafeDecision(device, this.state.policy.engine.decide(device, env), { atStart });
+    const decided = lockoutSafeDecision(device, this.state.policy.engine.decide(device, env), { atStart });
+    const code = decided.decision.target === 'allow' ? undefined : this.deps.offlineCodes?.allowanceFor(device, this.deps.clock().getTime());
+    if (code === undefined) return decided;
+    this.codeAllowedUntil.set(device.viaPort, code.expiresAt);
+    return { decision: { target: 'allow', implicit: false, reason: `allowed until ${new Date(code.expiresAt).toISOString()} by a one-time code from SLT, typed by ${code.user}` } };
+  }
+
+  /** Whether a device a code let in is present past the code's expiry. */
+  private offlineCodeEnded(): boolean {
+    const now = this.deps.clock().getTime();
+    return [...this.codeAllowedUntil].some(([viaPort, until]) => until <= now && this.present.get(viaPort)?.decision.target === 'allow');
   }
 
   private enforce(device: Device, decision: DeviceState['decision']): Promise<EnforcementResult> {
@@ -225,6 +281,7 @@ export class AgentService {
     const state = this.present.get(viaPort);
     if (!state) return;
     this.present.delete(viaPort);
+    this.codeAllowedUntil.delete(viaPort);
     await this.audit({ type: 'device-removed', device: deviceIdentity(state.device) });
     this.emit({ type: 'device-removed', viaPort });
   }

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../util/logger';
 import type { Socket } from 'node:net';
-import type { AgentService } from './agent-service';
+import { OfflineCodeRefused, type AgentService } from './agent-service';
 import { idleEventReport, idleHeartbeat, idlePresenting, type LocalIdleParts } from './local-idle-api';
 import { peerCredentials, type PeerCredentials } from './peer-credentials';
 
@@ -25,6 +25,15 @@ export const approvalRequestBody = z.strictObject({
   user: z.string().min(1).max(100).optional(),
 });
 
+export const offlineCodeBody = z.strictObject({
+  /** The device's port (`1-2`), id (`0781:5567`) or hash. */
+  device: z.string().min(1).max(200),
+  /** The one-time code SLT read out: `ABCD-EFGH-JKMN-PQRS`. */
+  code: z.string().trim().min(1).max(40),
+  /** Only root may name someone else; anyone else types it as themselves. */
+  user: z.string().min(1).max(100).optional(),
+});
+
 /** Who is asking: the connecting process's user, checked against the name the client gave. */
 export function requester(peer: PeerCredentials | undefined, claimed: string | undefined): { user: string; verified: boolean } | { refused: string } {
   if (peer && peer.uid !== 0) {
@@ -33,6 +42,19 @@ export function requester(peer: PeerCredentials | undefined, claimed: string | u
   }
   if (peer) return { user: claimed ?? peer.user, verified: true };
   return claimed === undefined ? { refused: 'say who is asking (user): the agent could not tell who connected' } : { user: claimed, verified: false };
+}
+
+function issuesText(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+}
+
+/**
+ * Whether the caller may see a request: root sees every one (IT at the PC); anyone else only
+ * their own, so colleagues sharing a PC do not read each other's reasons or SLT's answers; a
+ * caller the agent cannot identify sees none.
+ */
+export function maySeeRequest(peer: PeerCredentials | undefined, request: { user: string }): boolean {
+  return peer !== undefined && (peer.uid === 0 || peer.user === request.user);
 }
 
 type Reply = { status: number; body: { ok: true; value: unknown } | { ok: false; error: string } };
@@ -119,10 +141,14 @@ export class LocalApi {
         return ok(this.agent.status());
       case 'GET /v1/devices':
         return ok(this.agent.devices());
-      case 'GET /v1/requests':
-        return ok(this.agent.pendingRequests());
+      case 'GET /v1/requests': {
+        const peer = await this.identify(request.socket);
+        return ok(this.agent.pendingRequests().filter((queued) => maySeeRequest(peer, queued)));
+      }
       case 'POST /v1/requests':
         return this.submitRequest(request);
+      case 'POST /v1/offline-codes':
+        return this.useOfflineCode(request);
       case 'POST /v1/idle/heartbeat':
         return this.idleCall(request, idleHeartbeat);
       case 'POST /v1/idle/events':
@@ -156,7 +182,7 @@ export class LocalApi {
     const read = await this.jsonBody(request);
     if (!('json' in read)) return read;
     const body = approvalRequestBody.safeParse(read.json);
-    if (!body.success) return fail(400, body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    if (!body.success) return fail(400, issuesText(body.error));
     const who = requester(await this.identify(request.socket), body.data.user);
     if ('refused' in who) return fail(403, who.refused);
     if (!who.verified) this.logger.warn('approval request from a user the agent could not verify', { user: who.user });
@@ -168,11 +194,32 @@ export class LocalApi {
     }
   }
 
+  private async useOfflineCode(request: IncomingMessage): Promise<Reply> {
+    const read = await this.jsonBody(request);
+    if (!('json' in read)) return read;
+    const body = offlineCodeBody.safeParse(read.json);
+    if (!body.success) return fail(400, issuesText(body.error));
+    const who = requester(await this.identify(request.socket), body.data.user);
+    if ('refused' in who) return fail(403, who.refused);
+    try {
+      const allowance = await this.agent.useOfflineCode(body.data.device, body.data.code, who);
+      return ok({ device: body.data.device, allowedUntil: new Date(allowance.expiresAt).toISOString() });
+    } catch (error) {
+      if (error instanceof OfflineCodeRefused) return fail(error.status, error.message);
+      throw error;
+    }
+  }
+
   /** Server-sent events: one `event: <type>` with JSON data per agent event, and a heartbeat comment. */
-  private stream(request: IncomingMessage, response: ServerResponse): void {
+  private async stream(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const peer = await this.identify(request.socket);
+    if (request.socket.destroyed) return;
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     response.write(': portcullis agent events\n\n');
-    const unsubscribe = this.agent.subscribe((event) => response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
+    const unsubscribe = this.agent.subscribe((event) => {
+      if (event.type === 'request-queued' && !maySeeRequest(peer, event.request)) return;
+      response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    });
     const unsubscribeIdle = this.idle?.supervisor.subscribe((session, event) =>
       response.write(`event: idle\ndata: ${JSON.stringify({ session: session.id, user: session.user, by: 'service', event })}\n\n`),
     );

@@ -1,5 +1,6 @@
 /** Builds and starts the agent service from its config: the platform's parts, the policy, the audit log, the local API, the service's idle lock and the link to the console server. */
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { AuditLog } from '../audit/audit-log';
 import { systemScheduler, type Scheduler } from '../devices/scheduler';
 import { AuditOnlyEnforcer } from '../enforce/audit-only-enforcer';
@@ -9,8 +10,10 @@ import { AgentPolicy } from './agent-policy';
 import { AgentService } from './agent-service';
 import { DailyRetention } from './daily-retention';
 import { LocalApi } from './local-api';
+import { OfflineApprovals } from './offline-approvals';
 import { platformParts } from './platform';
 import { RequestQueue } from './request-queue';
+import { serverLinkPaths } from './server-link/link-files';
 import { ServerLink } from './server-link/server-link';
 import type { Fetch } from './server-link/server-client';
 import { parseServerUrl } from './server-link/server-url';
@@ -58,6 +61,14 @@ async function openLink(config: AgentConfig, options: StartOptions, parts: { que
   return undefined;
 }
 
+/** One-time codes for when the PC is off the network: only on a PC enrolled with a console server, which shares their secret. */
+async function openOfflineCodes(stateDir: string, machine: string, logger: Logger): Promise<OfflineApprovals | undefined> {
+  const opened = await OfflineApprovals.open({ secretFile: serverLinkPaths(stateDir).offlineSecret, stateFile: join(stateDir, 'offline-codes.json') }, machine);
+  if (opened.ok) return opened.value;
+  logger.error('one-time codes from SLT cannot be checked on this PC', { error: opened.error });
+  return undefined;
+}
+
 export async function startAgent(config: AgentConfig, options: StartOptions): Promise<RunningAgent> {
   const { logger } = options;
   const clock = options.clock ?? (() => new Date());
@@ -81,6 +92,7 @@ export async function startAgent(config: AgentConfig, options: StartOptions): Pr
       return built.agent;
     },
   });
+  const offlineCodes = await openOfflineCodes(config.stateDir, machine, logger);
   const agent = new AgentService({
     machine,
     version: options.version,
@@ -92,6 +104,7 @@ export async function startAgent(config: AgentConfig, options: StartOptions): Pr
     clock,
     random: Math.random,
     currentUser: () => users.current(),
+    ...(offlineCodes === undefined ? {} : { offlineCodes }),
     logger,
   });
   built.agent = agent;

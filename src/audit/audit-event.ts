@@ -82,6 +82,9 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   ]),
   z.strictObject({ type: z.literal('device-removed'), device: deviceIdentitySchema }),
   z.strictObject({ type: z.literal('approval-requested'), requestId: nonEmptyTextSchema, device: deviceIdentitySchema, user: nonEmptyTextSchema, justification: words }),
+  /** A one-time code from SLT let the device in while the PC was offline, until `expires`; or it was refused, and why. */
+  z.strictObject({ type: z.literal('offline-code-accepted'), device: deviceIdentitySchema, user: nonEmptyTextSchema, expires: z.iso.datetime() }),
+  z.strictObject({ type: z.literal('offline-code-refused'), device: deviceIdentitySchema, user: nonEmptyTextSchema, reason: words }),
   /** The agent found the end of its log cut off mid-record (a crash while writing) and removed the partial bytes. */
   z.strictObject({ type: z.literal('audit-repaired'), lostBytes: z.int().min(1), afterSeq: seqSchema.optional() }),
   /**

@@ -42,6 +42,10 @@ describe('summariseEvent', () => {
       'audit records seq 1..900 deleted (2 files past the retention period, the last from 2025-10-01T08:00:00.000Z)',
     ],
     [{ type: 'audit-pruned', reason: 'rotation', files: 1 }, 'audit records of an unknown seq range deleted (1 file beyond the number of rotated files kept)'],
+    [
+      { type: 'offline-code-refused', device: STICK, user: 'jsmith', reason: 'this code was already used on this PC; each code works once' },
+      'one-time code refused for 0781:5567 Cruzer Blade (USB storage device), typed by jsmith: this code was already used on this PC; each code works once',
+    ],
   ])('words %j', (event, words) => {
     expect(summariseEvent(event)).toBe(words);
   });

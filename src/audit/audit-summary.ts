@@ -103,6 +103,10 @@ function eventWords(event: AuditEvent, timeZone: string | undefined): string {
       return `removed ${deviceLabel(event.device)}`;
     case 'approval-requested':
       return `approval requested for ${deviceLabel(event.device)} by ${event.user} (${event.requestId}): "${event.justification}"`;
+    case 'offline-code-accepted':
+      return `one-time code from SLT accepted for ${deviceLabel(event.device)}, typed by ${event.user}: allowed until ${formatLocalTime(event.expires, timeZone)}`;
+    case 'offline-code-refused':
+      return `one-time code refused for ${deviceLabel(event.device)}, typed by ${event.user}: ${event.reason}`;
     case 'audit-repaired':
       return `audit log repaired: ${plural(event.lostBytes, 'byte')} of a record cut off mid-write${event.afterSeq === undefined ? '' : ` after seq ${event.afterSeq}`} removed`;
     case 'audit-pruned':

@@ -1,7 +1,7 @@
-/** The console server's Fastify app: logging, body limit, security headers, `{ ok, value | error }` answers, the health and OpenAPI routes, console sign-in, and room for other route modules (`app.register(plugin)`). */
+/** The console server's Fastify app: logging, body limit, security headers, `{ ok, value | error }` answers, the health and OpenAPI routes, console sign-in (password and single sign-on), and room for other route modules (`app.register(plugin)`). */
 
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyHttpsOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyHttpsOptions, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Server as HttpsServer } from 'node:https';
 import { z } from 'zod';
 import { DEFAULT_LOGIN_THROTTLE_POLICY, LoginThrottle, type LoginThrottlePolicy } from './auth/login-throttle';
@@ -18,6 +18,11 @@ import { addRoute } from './http/route';
 import { securityHeaders } from './http/security-headers';
 import type { ServerContext } from './http/server-context';
 import { openApiDocument, RouteRegistry } from './openapi';
+import { OpenIdRelyingParty } from './sso/oidc-client';
+import { SsoAttempts } from './sso/sso-attempts';
+import { SsoLogin } from './sso/sso-login';
+import { ssoRoutes } from './sso/sso-routes';
+import type { SsoSettings } from './sso/sso-settings';
 import { UserStore } from './users/user-store';
 
 /** Larger bodies are refused with 413 before they are read in full. */
@@ -62,6 +67,19 @@ export interface ServerAppDeps {
   throttlePolicy?: Readonly<LoginThrottlePolicy>;
   sessionTimeouts?: SessionTimeouts;
   random?: RandomBytes;
+  /** `--sso FILE`'s providers; without them the sign-in page offers none. */
+  sso?: SsoSettings;
+}
+
+/** A single sign-on callback's query holds an authorization code, a credential while it lasts: it never reaches the log. */
+function loggedUrl(url: string): string {
+  const at = url.indexOf('?');
+  return at !== -1 && url.startsWith('/sso/') ? `${url.slice(0, at)}?[redacted]` : url;
+}
+
+/** Fastify's own request serializer (fastify/lib/logger-pino.js), but for the URL. */
+function requestForLog(request: FastifyRequest): Record<string, unknown> {
+  return { method: request.method, url: loggedUrl(request.url), version: request.headers['accept-version'], host: request.host, remoteAddress: request.ip, remotePort: request.socket.remotePort };
 }
 
 const healthAnswer = z.object({ status: z.literal('ok'), version: z.string(), database: z.enum(['sqlite', 'postgres']) });
@@ -80,6 +98,7 @@ function fastifyOptions(deps: ServerAppDeps): FastifyServerOptions {
       messageKey: 'message',
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       formatters: { level: (label: string) => ({ level: label }) },
+      serializers: { req: requestForLog },
     },
   };
 }
@@ -133,5 +152,6 @@ export function createServerApp(deps: ServerAppDeps): FastifyInstance {
   const throttle = new LoginThrottle(clock, deps.throttlePolicy ?? DEFAULT_LOGIN_THROTTLE_POLICY);
   const login = new ConsoleLogin({ users, sessions, throttle, clock, scryptParams: deps.scryptParams });
   app.register(sessionRoutes, { login });
+  app.register(ssoRoutes, { settings: deps.sso, relyingParty: new OpenIdRelyingParty(), attempts: new SsoAttempts({ clock, random: deps.random }), login: new SsoLogin({ users, sessions, throttle }) });
   return app;
 }

@@ -42,6 +42,11 @@ describe('resolveServerConfig', () => {
     expect(resolveServerConfig({ mail: 'mail.json', 'staff-email-domain': 'School.SCH.uk' }, {})).toMatchObject({ ok: true, value: { mailSettingsFile: resolve('mail.json'), staffEmailDomain: 'school.sch.uk' } });
   });
 
+  it('takes the single sign-on settings file', () => {
+    expect(resolveServerConfig({ sso: 'sso.json' }, {})).toMatchObject({ ok: true, value: { ssoSettingsFile: resolve('sso.json') } });
+    expect(resolveServerConfig({ sso: '' }, {})).toEqual({ ok: false, error: '--sso: must not be empty' });
+  });
+
   it('refuses --data together with DATABASE_URL', () => {
     expect(resolveServerConfig({ data: '/srv' }, { DATABASE_URL: 'postgres://x@y/z' })).toEqual({
       ok: false,

@@ -30,6 +30,8 @@ export interface ServerConfig {
   mailSettingsFile?: string;
   /** `--staff-email-domain DOMAIN`: staff addresses are USER@DOMAIN for PC user names that are not addresses already. */
   staffEmailDomain?: string;
+  /** `--sso FILE`: the single sign-on providers (JSON, sso/sso-settings.ts); without it, passwords only. */
+  ssoSettingsFile?: string;
 }
 
 /** The command's flags as parsed (all text). */
@@ -43,6 +45,7 @@ export interface ServerFlags {
   'policy-key'?: string;
   mail?: string;
   'staff-email-domain'?: string;
+  sso?: string;
 }
 
 const text = z.string().trim().min(1, { error: 'must not be empty' });
@@ -61,6 +64,7 @@ const flagsSchema = z.strictObject({
   proxy: text.optional(),
   'policy-key': text.optional(),
   mail: text.optional(),
+  sso: text.optional(),
   'staff-email-domain': text
     .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/, { error: (issue) => `expected a domain such as school.sch.uk, not ${JSON.stringify(issue.input)}` })
     .optional(),
@@ -84,7 +88,7 @@ export function resolveStorage(data: string | undefined, env: NodeJS.ProcessEnv)
 export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Result<ServerConfig> {
   const parsed = flagsSchema.safeParse(flags, { error: plainIssueMessages });
   if (!parsed.success) return { ok: false, error: parsed.error.issues.map((issue) => `--${issue.path.map(String).join('.')}: ${issue.message}`).join('; ') };
-  const { data, port, host, 'tls-cert': certFile, 'tls-key': keyFile, proxy, 'policy-key': policyKey, mail, 'staff-email-domain': staffEmailDomain } = parsed.data;
+  const { data, port, host, 'tls-cert': certFile, 'tls-key': keyFile, proxy, 'policy-key': policyKey, mail, 'staff-email-domain': staffEmailDomain, sso } = parsed.data;
   const storage = resolveStorage(data, env);
   if (!storage.ok) return storage;
   if (storage.value.kind === 'postgres' && policyKey === undefined) {
@@ -104,6 +108,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv):
     ...(policyKey === undefined ? {} : { policyKeyFile: resolve(policyKey) }),
     ...(mail === undefined ? {} : { mailSettingsFile: resolve(mail) }),
     ...(staffEmailDomain === undefined ? {} : { staffEmailDomain: staffEmailDomain.toLowerCase() }),
+    ...(sso === undefined ? {} : { ssoSettingsFile: resolve(sso) }),
   };
   return { ok: true, value: { host: listenHost, port: port ?? DEFAULT_PORT, storage: storage.value, tls, proxy, localHttp, ...extras } };
 }

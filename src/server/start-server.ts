@@ -18,6 +18,7 @@ import { PolicyPublisher } from './policy-publisher';
 import { RetentionJob } from './retention';
 import type { ServerConfig, ServerStorage } from './server-config';
 import { loadServerKeys } from './server-keys';
+import { loadSsoSettings, type SsoSettings } from './sso/sso-settings';
 
 /** How long `stop` lets open requests (and streams) finish before cutting their connections. */
 const STOP_GRACE_MS = 10_000;
@@ -85,13 +86,22 @@ async function closeWithin(app: FastifyInstance, ms: number): Promise<void> {
   }
 }
 
-/** The signing keys, the one publisher and the mailer, or the database closed and the reason thrown. */
-async function serverParts(config: ServerConfig, db: Database, deps: StartServerDeps, logger: Logger, scheduler: Scheduler): Promise<{ publisher: PolicyPublisher; mail: ServerMail | undefined }> {
+/** `--sso FILE`'s providers, or undefined without the flag; a bad file stops the start, naming the flag, the file and the field. */
+async function ssoSettings(file: string | undefined): Promise<SsoSettings | undefined> {
+  if (file === undefined) return undefined;
+  const loaded = await loadSsoSettings(file, (path) => readFile(path, 'utf8'));
+  if (!loaded.ok) throw new Error(`--sso: ${loaded.error}`);
+  return loaded.value;
+}
+
+/** The signing keys, the one publisher, the mailer and the single sign-on settings, or the database closed and the reason thrown. */
+async function serverParts(config: ServerConfig, db: Database, deps: StartServerDeps, logger: Logger, scheduler: Scheduler): Promise<{ publisher: PolicyPublisher; mail: ServerMail | undefined; sso: SsoSettings | undefined }> {
   try {
+    const sso = await ssoSettings(config.ssoSettingsFile);
     const keys = await loadServerKeys({ dataDir: config.storage.kind === 'sqlite' ? config.storage.dataDir : undefined, privateKeyPath: config.policyKeyFile }, { logger });
     const publisher = new PolicyPublisher({ db, keys, logger });
     const mail = await setUpMail(config, { env: deps.env ?? process.env, logger, scheduler });
-    return { publisher, mail };
+    return { publisher, mail, sso };
   } catch (error) {
     await db.close();
     throw error;
@@ -103,8 +113,8 @@ export async function startServer(config: ServerConfig, deps: StartServerDeps = 
   const scheduler = deps.scheduler ?? systemScheduler;
   const https = config.tls === undefined ? undefined : { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) };
   const db = await openServerDatabase(config.storage, logger);
-  const { publisher, mail } = await serverParts(config, db, deps, logger, scheduler);
-  const app = createServerApp({ db, localHttp: config.localHttp, https, trustProxy: config.proxy, log: deps.log, version: deps.version, scryptParams: deps.scryptParams });
+  const { publisher, mail, sso } = await serverParts(config, db, deps, logger, scheduler);
+  const app = createServerApp({ db, localHttp: config.localHttp, https, trustProxy: config.proxy, log: deps.log, version: deps.version, scryptParams: deps.scryptParams, sso });
   // With mail settings, SLT hear of new requests and the headteacher of violations; without, nothing is sent.
   const requestMail = mail === undefined ? undefined : new RequestNotifier({ db, mailer: mail.mail.mailer, consoleUrl: mail.mail.consoleUrl, logger });
   const violationMail = mail === undefined ? undefined : new ViolationNotifier({ db, mailer: mail.mail.mailer, consoleUrl: mail.mail.consoleUrl, logger });

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { chown, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalApi, requester } from '../../src/agent/local-api';
+import { LocalApi, maySeeRequest, requester } from '../../src/agent/local-api';
 import { callAgent } from '../../src/agent/local-api-client';
 import type { AgentStatus } from '../../src/agent/agent-service';
 import type { DeviceState } from '../../src/agent/agent-events';
@@ -138,5 +138,22 @@ describe('who is asking', () => {
     expect(reply).toEqual({ status: 403, body: { ok: false, error: 'you can only ask for yourself (you are jsmith, not head)' } });
     const own = await callAgent<{ user: string; userVerified: boolean }>(client(), 'POST', '/v1/requests', { device: '1-3', justification: 'coursework' });
     expect(own).toEqual({ ok: true, value: expect.objectContaining({ user: 'jsmith', userVerified: true }) });
+  });
+
+  it('shows a member of staff only their own requests, root every one, and an unknown caller none', async () => {
+    const ask = (user: string) => test.agent.requestApproval('1-3', `for ${user}'s lessons`, { user, verified: true }, 30);
+    await ask('jsmith');
+    await ask('agreen');
+    const seenBy = async (peer: { pid: number; uid: number; user: string } | undefined): Promise<string[]> => {
+      await api.close();
+      api = new LocalApi(test.agent, createLogger('test', { write: () => true }), async () => peer);
+      await api.listen(socketPath, 'users');
+      const listed = await callAgent<Array<{ user: string }>>(client(), 'GET', '/v1/requests');
+      return listed.ok ? listed.value.map((request) => request.user) : [listed.error];
+    };
+    expect(await seenBy({ pid: 1, uid: 1001, user: 'jsmith' })).toEqual(['jsmith']);
+    expect(await seenBy({ pid: 1, uid: 0, user: 'root' })).toEqual(['jsmith', 'agreen']);
+    expect(await seenBy(undefined)).toEqual([]);
+    expect(maySeeRequest({ pid: 1, uid: 1002, user: 'agreen' }, { user: 'jsmith' })).toBe(false);
   });
 });

@@ -14,6 +14,9 @@ import { readFileTail } from '../../src/audit/audit-lines';
 import { checkRecordLine } from '../../src/audit/audit-record';
 import { createEnrolToken } from '../../src/server/agent-store';
 import { AuditStore } from '../../src/server/audit-store';
+import { issueOfflineCodeFor } from '../../src/server/offline-code-issuer';
+import { callAgent } from '../../src/agent/local-api-client';
+import { userInfo } from 'node:os';
 import { open } from 'node:fs/promises';
 import { bootEdgeCases, type FakeUsbKernel } from '../enforce/fake-usb-kernel';
 import { agentTestServer, USER_ID, type AgentTestServer } from '../support/agent-server';
@@ -107,6 +110,39 @@ forEachDatabase((harness) => {
     await waitUntil(async () => (await store.state(agentId))?.lastSeq === (await lastLocalSeq(auditLog)), 'the audit log shipped');
     expect(await store.state(agentId)).toMatchObject({ chainOk: true });
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('lets a stick in with a one-time code from SLT while the server cannot be reached, once', async () => {
+    expect((await server.publisher.publishPolicy(policy([HUBS]), USER_ID)).ok).toBe(true);
+    const { token } = await createEnrolToken(server.agents, USER_ID);
+    const linked = await startLinkedAgent({ kernel, stateDir, server: new URL(`http://127.0.0.1:${server.port}`), token, waitUntil });
+    running = linked.running;
+    const agent = linked.running.agent;
+    await kernel.attach('1-13', '1-9');
+    await waitUntil(() => agent.devices().some((d) => d.device.viaPort === '1-13'), 'the stick decided');
+    await agent.requestApproval('1-13', 'Exam board upload from the hall', { user: 'jsmith', verified: true }, 1);
+    await waitUntil(async () => (await server.db.get<{ count: number }>('SELECT COUNT(*) AS count FROM approval_requests'))?.count === 1, 'the request on the server');
+    const row = await server.db.get<{ id: string }>('SELECT id FROM approval_requests');
+    const issued = await issueOfflineCodeFor(server.db, row?.id ?? '', 4, USER_ID, new Date());
+    await server.app.close();
+
+    const socketPath = join(stateDir, 'agent.sock');
+    const me = userInfo().username;
+    const use = (code: string) => callAgent<{ allowedUntil: string }>({ socketPath }, 'POST', '/v1/offline-codes', { device: '1-13', code, user: me });
+    const typo = await use(issued.code.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')));
+    expect(typo).toEqual({ ok: false, error: expect.stringContaining('not valid for this device on this PC') });
+    const authorized = async () => (await readFile(join(await kernel.deviceDir('1-13'), 'authorized'), 'utf8')).trim();
+    expect(await authorized()).toBe('0');
+
+    const used = await use(issued.code.toLowerCase());
+    expect(used).toEqual({ ok: true, value: { device: '1-13', allowedUntil: issued.expiresAt } });
+    await waitUntil(async () => (await authorized()) === '1', 'the stick authorised by the code');
+    expect(agent.devices().find((d) => d.device.viaPort === '1-13')?.decision.reason).toBe(`allowed until ${issued.expiresAt} by a one-time code from SLT, typed by ${me}`);
+    expect(await use(issued.code)).toEqual({ ok: false, error: 'this code was already used on this PC; each code works once' });
+
+    const audit = await readFile(join(stateDir, 'audit.jsonl'), 'utf8');
+    const types = audit.trim().split('\n').map((line) => (JSON.parse(line) as { event: { type: string } }).event.type);
+    expect(types.filter((type) => type.startsWith('offline-code-'))).toEqual(['offline-code-refused', 'offline-code-accepted', 'offline-code-refused']);
   });
 
   it('runs, enforcing the policy held, when it is not enrolled, and says how to enrol', async () => {

@@ -8,6 +8,7 @@ import { buildConsolePages } from '../../renderer/console/build-pages';
 import { consolePages } from '../../src/server/console-pages';
 import type { Database } from '../../src/server/db/database';
 import type { PolicyPublisher } from '../../src/server/policy-publisher';
+import type { ServerConfig } from '../../src/server/server-config';
 import { startServer } from '../../src/server/start-server';
 import type { User } from '../../src/server/users/user-store';
 import type { Role } from '../../src/server/users/roles';
@@ -48,8 +49,8 @@ export interface WatchedPage {
   errors: string[];
 }
 
-/** Builds the pages into a temporary directory, starts the server over a fresh SQLite database with one user per role, and launches Chromium. */
-export async function startConsoleWorld(): Promise<ConsoleWorld> {
+/** Builds the pages into a temporary directory, starts the server over a fresh SQLite database with one user per role (and `settings`, such as `ssoSettingsFile`), and launches Chromium. */
+export async function startConsoleWorld(settings: Pick<ServerConfig, 'ssoSettingsFile'> = {}): Promise<ConsoleWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-console-'));
   const pagesDir = join(dir, 'pages');
   const [browser] = await Promise.all([
@@ -57,7 +58,7 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
     buildConsolePages(pagesDir, { minify: false }),
   ]);
   const server = await startServer(
-    { host: '127.0.0.1', port: 0, storage: { kind: 'sqlite', dataDir: join(dir, 'data') }, tls: undefined, proxy: undefined, localHttp: true },
+    { host: '127.0.0.1', port: 0, storage: { kind: 'sqlite', dataDir: join(dir, 'data') }, tls: undefined, proxy: undefined, localHttp: true, ...settings },
     { log: { level: 'silent' }, logger: silentLogger, scryptParams: TEST_SCRYPT_PARAMS, version: '0.0.0-test', plugins: [consolePages({ dir: pagesDir })] },
   );
   const { db, publisher } = server;

@@ -21,10 +21,11 @@ export interface LinkedAgentOptions {
 
 export async function startLinkedAgent(options: LinkedAgentOptions): Promise<{ running: RunningAgent; agentId: string; lines: ReturnType<typeof captureLogger>['lines'] }> {
   const { kernel, stateDir, server, token } = options;
-  const enrolled = await enrolAgent({ server, token, stateDir, machine: 'ICT-SUITE-07', version: 'test', fetch, clock: () => new Date() });
+  const machine = 'ICT-SUITE-07';
+  const enrolled = await enrolAgent({ server, token, stateDir, machine, version: 'test', fetch, clock: () => new Date() });
   if (!enrolled.ok) throw new Error(enrolled.error);
   const socket = options.socket ?? join(stateDir, 'agent.sock');
-  const config = parseAgentConfig({ sysfsRoot: kernel.sysfsRoot, server: server.origin, auditLog: join(stateDir, 'audit.jsonl'), socket, stateDir, pollIntervalMs: 50 }, 'test');
+  const config = parseAgentConfig({ machine, sysfsRoot: kernel.sysfsRoot, server: server.origin, auditLog: join(stateDir, 'audit.jsonl'), socket, stateDir, pollIntervalMs: 50 }, 'test');
   if (!config.ok) throw new Error(config.error);
   const { logger, lines } = captureLogger('agent');
   const running = await startAgent(config.value, { version: 'test', platform: 'linux', logger });

@@ -1,7 +1,7 @@
 /** An AgentService wired to a real policy, audit log and request queue, with a recording enforcer and a watcher the test drives. */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AgentService, type DeviceWatcherPort } from '../../src/agent/agent-service';
+import { AgentService, type DeviceWatcherPort, type OfflineCodesPort } from '../../src/agent/agent-service';
 import { AgentPolicy } from '../../src/agent/agent-policy';
 import { parseAgentConfig } from '../../src/agent/agent-config';
 import { RequestQueue } from '../../src/agent/request-queue';
@@ -48,9 +48,9 @@ export interface TestAgent {
 }
 
 /** Builds (does not start) an agent whose rules file, audit log and state live in `dir`. */
-export async function startTestAgent(options: { dir: string; rules: string; mode?: 'enforce' | 'audit'; present?: Device[] }): Promise<TestAgent> {
+export async function startTestAgent(options: { dir: string; rules: string; mode?: 'enforce' | 'audit'; present?: Device[]; clock?: () => Date; offlineCodes?: OfflineCodesPort }): Promise<TestAgent> {
   const { dir } = options;
-  const clock = () => new Date('2026-11-28T10:00:00Z');
+  const clock = options.clock ?? (() => new Date('2026-11-28T10:00:00Z'));
   await writeFile(join(dir, 'rules.conf'), options.rules);
   const config = parseAgentConfig({ rules: join(dir, 'rules.conf'), stateDir: dir, mode: options.mode ?? 'enforce' }, 'test');
   if (!config.ok) throw new Error(config.error);
@@ -67,6 +67,7 @@ export async function startTestAgent(options: { dir: string; rules: string; mode
     clock,
     random: () => 0.5,
     currentUser: () => 'jsmith',
+    ...(options.offlineCodes === undefined ? {} : { offlineCodes: options.offlineCodes }),
     logger: createLogger('test', { write: () => true }),
   });
   return { agent, enforcer, watcher };

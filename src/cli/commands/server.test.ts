@@ -5,11 +5,11 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GOOD_PASSWORD, TEST_SCRYPT_PARAMS } from '../../../test/support/console-server';
-import { forEachDatabase, silentLogger, type FreshDatabase } from '../../../test/support/databases';
+import { forEachDatabase, silentLogger } from '../../../test/support/databases';
 import { runCommand } from '../../../test/support/run-command';
+import { databaseTarget, policyKeyArgs } from '../../../test/support/server-targets';
 import { PASSWORD_PROBLEMS } from '../../server/auth/password-rules';
 import { openDatabase } from '../../server/db/open-database';
-import { writeSigningKeyPair } from '../../policy/policy-keys';
 import { UsageError, type CliIo, type Command } from '../command';
 import { createServerCommands } from './server';
 
@@ -24,20 +24,6 @@ function commands(env: NodeJS.ProcessEnv) {
     return command;
   };
   return { server: byPath('server'), token: byPath('server enrol-token'), revoke: byPath('server agent revoke'), add: byPath('server user add'), disable: byPath('server user disable'), unlock: byPath('server user unlock'), stop: (reason = 'SIGTERM') => stop(reason) };
-}
-
-/** `--data DIR` for SQLite, DATABASE_URL for PostgreSQL: the same database as `fresh`. */
-function target(fresh: FreshDatabase): { args: string[]; env: NodeJS.ProcessEnv } {
-  return fresh.options.databaseUrl !== undefined ? { args: [], env: { DATABASE_URL: fresh.options.databaseUrl } } : { args: ['--data', fresh.options.dataDir ?? ''], env: {} };
-}
-
-/** What `portcullis server` needs besides: the policy-signing key, which PostgreSQL keeps no directory for. */
-async function serverArgs(fresh: FreshDatabase): Promise<string[]> {
-  if (fresh.options.databaseUrl === undefined) return [];
-  const dir = mkdtempSync(join(tmpdir(), 'portcullis-key-'));
-  const written = await writeSigningKeyPair(dir, { force: false });
-  if (!written.ok) throw new Error(written.error);
-  return ['--policy-key', written.value.privateKeyPath];
 }
 
 /** Runs `portcullis server` until `listening` has seen its first line; the run's promise and what it printed. */
@@ -64,7 +50,7 @@ forEachDatabase((harness) => {
   describe('portcullis server user add', () => {
     it('adds an account from a password on standard input, then refuses the same email', async () => {
       const fresh = await harness.empty();
-      const { args, env } = target(fresh);
+      const { args, env } = databaseTarget(fresh);
       const { add } = commands(env);
       const added = await runCommand(add, ['--email', 'Ann.Head@School.example', '--role', 'headteacher', '--name', 'Ann Head', ...args], `${GOOD_PASSWORD}\nignored second line\n`);
       expect(added).toEqual({ status: 0, out: 'Added ann.head@school.example (Ann Head, headteacher): they can sign in to the console now.\n', err: '' });
@@ -76,7 +62,7 @@ forEachDatabase((harness) => {
     });
 
     it('refuses a weak password listing every problem, and a bad role listing the four', async () => {
-      const { args, env } = target(await harness.empty());
+      const { args, env } = databaseTarget(await harness.empty());
       const { add } = commands(env);
       const weak = await runCommand(add, ['--email', 'dpo@school.example', '--role', 'dpo', ...args], 'summer\n');
       expect(weak.status).toBe(1);
@@ -86,7 +72,7 @@ forEachDatabase((harness) => {
     });
 
     it('disables and unlocks accounts by email', async () => {
-      const { args, env } = target(await harness.empty());
+      const { args, env } = databaseTarget(await harness.empty());
       const { add, disable, unlock } = commands(env);
       await runCommand(add, ['--email', 'it@school.example', '--role', 'it-admin', ...args], `${GOOD_PASSWORD}\n`);
       expect((await runCommand(unlock, ['--email', 'IT@school.example', ...args])).out).toBe('it@school.example (it, it-admin): unlocked; they can sign in again.\n');
@@ -98,7 +84,7 @@ forEachDatabase((harness) => {
   describe('portcullis server enrol-token', () => {
     it('issues a token from the only IT admin, valid for --hours, printing only the token on standard output', async () => {
       const fresh = await harness.empty();
-      const { args, env } = target(fresh);
+      const { args, env } = databaseTarget(fresh);
       const { token, add } = commands(env);
       const none = await runCommand(token, args);
       expect(none).toEqual({ status: 1, out: '', err: '--by: there is no IT admin: add one with portcullis server user add --role it-admin, or name the console user with --by EMAIL\n' });
@@ -118,7 +104,7 @@ forEachDatabase((harness) => {
     });
 
     it('asks which IT admin issues it when there are several, and refuses an unknown --by or bad --hours', async () => {
-      const { args, env } = target(await harness.empty());
+      const { args, env } = databaseTarget(await harness.empty());
       const { token, add } = commands(env);
       for (const email of ['it@school.example', 'tech@school.example']) await runCommand(add, ['--email', email, '--role', 'it-admin', ...args], `${GOOD_PASSWORD}\n`);
       expect((await runCommand(token, args)).err).toBe('--by: there are 2 IT admins (it@school.example, tech@school.example): say which of you it is with --by EMAIL\n');
@@ -131,7 +117,7 @@ forEachDatabase((harness) => {
   describe('portcullis server agent revoke', () => {
     it('revokes an agent as the IT admin, once', async () => {
       const fresh = await harness.empty();
-      const { args, env } = target(fresh);
+      const { args, env } = databaseTarget(fresh);
       const { revoke, add } = commands(env);
       await runCommand(add, ['--email', 'it@school.example', '--role', 'it-admin', ...args], `${GOOD_PASSWORD}\n`);
       const db = await openDatabase(fresh.options, { logger: silentLogger });
@@ -149,9 +135,9 @@ forEachDatabase((harness) => {
   describe('portcullis server', () => {
     it('starts, answers /api/health, and stops when told', async () => {
       const fresh = await harness.empty();
-      const { args, env } = target(fresh);
+      const { args, env } = databaseTarget(fresh);
       const { server, stop } = commands(env);
-      const running = await startServerCommand(server, [...args, ...(await serverArgs(fresh)), '--port', '0']);
+      const running = await startServerCommand(server, [...args, ...(await policyKeyArgs(fresh)), '--port', '0']);
       expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       expect(running.out()).toContain(harness.engine === 'sqlite' ? '(SQLite in ' : '(PostgreSQL from DATABASE_URL)');
       const health = await fetch(new URL('api/health', running.url));

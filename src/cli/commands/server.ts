@@ -3,9 +3,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerLogOptions } from '../../server/app';
 import type { ScryptParams } from '../../server/auth/password-hash';
-import { resolveServerConfig, resolveStorage, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from '../../server/server-config';
+import { resolveServerConfig, resolveStorage, DEFAULT_HOST, DEFAULT_PORT } from '../../server/server-config';
 import { AgentStore, createEnrolToken, revokeAgent } from '../../server/agent-store';
-import type { Database } from '../../server/db/database';
 import { openServerDatabase, startServer } from '../../server/start-server';
 import { ROLES } from '../../server/users/roles';
 import { UserStore, type User } from '../../server/users/user-store';
@@ -13,6 +12,7 @@ import type { Result } from '../../policy/policy-document';
 import { configuredLevel, createLogger, type Logger } from '../../util/logger';
 import { fail, UsageError, type CliIo, type Command } from '../command';
 import { parseCommandLine } from '../parse-command-line';
+import { DATA_HELP, itAdmin } from './server-admin';
 import { untilSignal } from '../until-signal';
 import { PORTCULLIS_VERSION } from '../version';
 
@@ -30,25 +30,8 @@ export interface ServerCommandDeps {
 
 const realDeps: ServerCommandDeps = { env: process.env, untilStopped: untilSignal };
 
-const DATA_HELP = `--data DIR: the SQLite database's directory (default ${DEFAULT_DATA_DIR}); DATABASE_URL=postgres://... in the environment uses PostgreSQL instead`;
-
 /** Hours an enrolment token is valid for unless --hours says (at most two weeks). */
 const TOKEN_HOURS = { default: 24, max: 24 * 14 };
-
-/** The users.id that issues a token or revokes an agent: the active user with email `by`, else the only active IT admin. */
-async function itAdmin(db: Database, by: string | undefined): Promise<Result<{ id: string; email: string }>> {
-  if (by !== undefined) {
-    const user = await db.get<{ id: string; email: string; disabled_at: string | null }>('SELECT id, email, disabled_at FROM users WHERE lower(email) = lower(?)', [by.trim().toLowerCase()]);
-    if (user === undefined) return { ok: false, error: `--by: no console user has the email ${by}` };
-    if (user.disabled_at !== null) return { ok: false, error: `--by: ${user.email} is disabled` };
-    return { ok: true, value: user };
-  }
-  const admins = await db.all<{ id: string; email: string }>("SELECT id, email FROM users WHERE role = 'it-admin' AND disabled_at IS NULL ORDER BY email");
-  const only = admins[0];
-  if (admins.length === 1 && only !== undefined) return { ok: true, value: only };
-  if (admins.length === 0) return { ok: false, error: '--by: there is no IT admin: add one with portcullis server user add --role it-admin, or name the console user with --by EMAIL' };
-  return { ok: false, error: `--by: there are ${admins.length} IT admins (${admins.map((admin) => admin.email).join(', ')}): say which of you it is with --by EMAIL` };
-}
 
 /** The first line of standard input, without its line ending. */
 async function passwordFromStdin(io: CliIo): Promise<string> {
@@ -82,7 +65,7 @@ export function createServerCommands(deps: ServerCommandDeps = realDeps): Comman
     path: ['server'],
     summary: 'Run the console server (SLT approvals, agents, audit) in the foreground',
     usage:
-      `portcullis server [--data DIR] [--port N] [--host H] [--tls-cert FILE --tls-key FILE] [--proxy ADDRS] [--policy-key FILE] [--mail FILE [--staff-email-domain DOMAIN]]   ` +
+      `portcullis server [--data DIR] [--port N] [--host H] [--tls-cert FILE --tls-key FILE] [--proxy ADDRS] [--policy-key FILE] [--mail FILE [--staff-email-domain DOMAIN]] [--sso FILE]   ` +
       `(defaults: ${DEFAULT_HOST}:${DEFAULT_PORT}; ${DATA_HELP}; the policy-signing key is DIR/policy-signing.key unless --policy-key names one, which PostgreSQL needs)`,
     async run(args, io) {
       const { values } = parseCommandLine({
@@ -97,6 +80,7 @@ export function createServerCommands(deps: ServerCommandDeps = realDeps): Comman
           'policy-key': { type: 'string' },
           mail: { type: 'string' },
           'staff-email-domain': { type: 'string' },
+          sso: { type: 'string' },
         },
       });
       const config = resolveServerConfig(values, deps.env);

@@ -64,11 +64,20 @@ export const statusCommand: Command = {
 
 export const requestCommand: Command = {
   path: ['request'],
-  summary: 'Ask SLT to approve a device attached to this PC',
-  usage: 'portcullis request DEVICE --reason TEXT [--days N] [--socket PATH]   (DEVICE: its port such as 1-2, its id such as 0781:5567, or its hash)',
+  summary: 'Ask SLT to approve a device attached to this PC, or use the one-time code SLT gave for it',
+  usage:
+    'portcullis request DEVICE --reason TEXT [--days N] [--socket PATH]   or   portcullis request DEVICE --code CODE [--socket PATH]   ' +
+    '(DEVICE: its port such as 1-2, its id such as 0781:5567, or its hash; CODE: the one-time code SLT read out, for a PC off the network)',
   async run(args, io) {
-    const { values, positionals } = parseCommandLine({ args, allowPositionals: true, options: { ...socketOption, reason: { type: 'string' }, days: { type: 'string' } } });
+    const { values, positionals } = parseCommandLine({ args, allowPositionals: true, options: { ...socketOption, reason: { type: 'string' }, days: { type: 'string' }, code: { type: 'string' } } });
     if (positionals.length !== 1) throw new UsageError('name exactly one device');
+    if (values.code !== undefined) {
+      if (values.reason !== undefined || values.days !== undefined) throw new UsageError('give --code CODE alone: SLT already decided the reason and how long');
+      const used = await callAgent<{ allowedUntil: string }>(client(values.socket), 'POST', '/v1/offline-codes', { device: positionals[0], code: values.code, user: userInfo().username });
+      if (!used.ok) return fail(io, used.error);
+      io.out(`Code accepted: ${positionals[0]} is allowed on this PC until ${used.value.allowedUntil}.\n`);
+      return 0;
+    }
     if (values.reason === undefined) throw new UsageError('--reason TEXT is required: say why the device is needed');
     const days = values.days === undefined ? 30 : Number(values.days);
     if (!Number.isInteger(days) || days < 1 || days > 366) throw new UsageError(`--days must be a whole number from 1 to 366, not "${values.days}"`);

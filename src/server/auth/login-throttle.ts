@@ -71,7 +71,14 @@ export class LoginThrottle {
       const retryAfterMs = account.lockedUntil - now;
       return { allowed: false, reason: 'account-locked', retryAfterMs, message: `This account is locked after too many wrong passwords. Try again in ${describeWait(retryAfterMs)}, or ask another SLT member to unlock it.` };
     }
-    const recent = this.recentAddressFailures(key.address, now);
+    return this.checkAddress(key.address);
+  }
+
+  /** The address's half of `check`, alone: for single sign-on, where the provider checks the password. */
+  checkAddress(address: string): ThrottleVerdict {
+    const now = this.now();
+    this.sweep(now);
+    const recent = this.recentAddressFailures(address, now);
     if (recent.length >= this.policy.addressFailuresPerWindow) {
       const retryAfterMs = (recent[0] ?? now) + this.policy.addressWindowMs - now;
       return { allowed: false, reason: 'address-rate-limited', retryAfterMs, message: `Too many failed logins from this computer. Try again in ${describeWait(retryAfterMs)}.` };
@@ -80,14 +87,8 @@ export class LoginThrottle {
   }
 
   failed(key: LoginKey): void {
+    this.addressFailed(key.address);
     const now = this.now();
-    this.sweep(now);
-    const recent = this.recentAddressFailures(key.address, now);
-    recent.push(now);
-    // Only the newest `addressFailuresPerWindow` matter, so one address's record stays small.
-    if (recent.length > this.policy.addressFailuresPerWindow) recent.splice(0, recent.length - this.policy.addressFailuresPerWindow);
-    touch(this.addresses, key.address, recent);
-
     const id = accountId(key);
     const account = this.liveAccount(id, now) ?? { failures: 0, locks: 0, lockedUntil: 0, lastFailureAt: now };
     if (account.lockedUntil > now) return; // refused by check; a stray call must not extend the lock
@@ -99,6 +100,18 @@ export class LoginThrottle {
       account.failures = 0;
     }
     touch(this.accounts, id, account);
+    this.enforceCap();
+  }
+
+  /** Counts a failure against the address alone (a refused single sign-on: no password was guessed). */
+  addressFailed(address: string): void {
+    const now = this.now();
+    this.sweep(now);
+    const recent = this.recentAddressFailures(address, now);
+    recent.push(now);
+    // Only the newest `addressFailuresPerWindow` matter, so one address's record stays small.
+    if (recent.length > this.policy.addressFailuresPerWindow) recent.splice(0, recent.length - this.policy.addressFailuresPerWindow);
+    touch(this.addresses, address, recent);
     this.enforceCap();
   }
 

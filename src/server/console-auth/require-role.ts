@@ -13,18 +13,21 @@ export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * The session token from the request's Cookie header, if any: the cookie named for how the server
- * is reached (`__Host-portcullis-session` over HTTPS, `portcullis-session` on local HTTP). Read
- * here rather than with @fastify/cookie, whose dynamic import of the ESM `cookie` package fails
- * under jest's CommonJS module loader.
+ * The value of the cookie `name` in the request's Cookie header, if any. Read here rather than
+ * with @fastify/cookie, whose dynamic import of the ESM `cookie` package fails under jest's
+ * CommonJS module loader.
  */
-export function sessionTokenOf(request: FastifyRequest): string | undefined {
-  const name = request.server.portcullis.localHttp ? LOCAL_HTTP_SESSION_COOKIE_NAME : SESSION_COOKIE_NAME;
+export function requestCookie(request: FastifyRequest, name: string): string | undefined {
   for (const pair of (request.headers.cookie ?? '').split(';')) {
     const at = pair.indexOf('=');
     if (at !== -1 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
   }
   return undefined;
+}
+
+/** The session token: the cookie named for how the server is reached (`__Host-portcullis-session` over HTTPS, `portcullis-session` on local HTTP). */
+export function sessionTokenOf(request: FastifyRequest): string | undefined {
+  return requestCookie(request, request.server.portcullis.localHttp ? LOCAL_HTTP_SESSION_COOKIE_NAME : SESSION_COOKIE_NAME);
 }
 
 function roleList(roles: readonly Role[]): string {

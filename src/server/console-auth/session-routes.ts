@@ -2,12 +2,12 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { clearedSessionCookie, hashSessionToken, isSessionTokenFormat, sessionCookie } from '../auth/session-tokens';
+import { clearedSessionCookie } from '../auth/session-tokens';
 import { HttpError } from '../http/http-error';
 import { addRoute } from '../http/route';
 import { roleSchema } from '../users/roles';
+import { startBrowserSession } from './browser-session';
 import type { ConsoleLogin } from './console-login';
-import { sessionTokenOf } from './require-role';
 import type { ConsoleSession } from './session-store';
 
 export const loginBody = z.strictObject({
@@ -48,11 +48,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
         const headers: Record<string, string> = outcome.status === 429 ? { 'retry-after': String(Math.ceil(outcome.retryAfterMs / 1000)) } : {};
         throw new HttpError(outcome.status, outcome.error, headers);
       }
-      // A session id the browser held before signing in is never reused (session fixation).
-      const previous = sessionTokenOf(request);
-      if (previous !== undefined && isSessionTokenFormat(previous)) await sessions.delete(hashSessionToken(previous));
-      request.log.info({ event: 'console-login', userId: outcome.user.id, role: outcome.user.role }, 'console login');
-      reply.header('set-cookie', sessionCookie(outcome.session.token, { localHttp }));
+      await startBrowserSession(request, reply, outcome, 'password');
       return answerFor({ user: outcome.user, ...outcome.session });
     },
   });
