@@ -132,6 +132,17 @@ export class RequestQueue {
     return changed;
   }
 
+  /** Forgets requests SLT decided that were made before `cutoff` (the retention limit); ones still waiting are kept. The number forgotten. */
+  async prune(cutoff: Date): Promise<number> {
+    const decided = (request: QueuedRequest): boolean => request.server !== undefined && request.server.status !== 'pending';
+    const kept = this.requests.filter((request) => !(decided(request) && Date.parse(request.requestedAt) < cutoff.getTime()));
+    const forgotten = this.requests.length - kept.length;
+    if (forgotten === 0) return 0;
+    this.requests = kept;
+    await this.save();
+    return forgotten;
+  }
+
   private save(): Promise<void> {
     const write = this.writing.then(() => writeFileAtomic(this.file, `${JSON.stringify(this.requests, null, 2)}\n`, 0o600));
     this.writing = write.catch(() => undefined);

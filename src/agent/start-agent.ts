@@ -76,10 +76,10 @@ export async function startAgent(config: AgentConfig, options: StartOptions): Pr
   const users = new SessionUserCache(() => activeSessionUser());
   await users.refresh();
   const audit = await AuditLog.open(config.auditLog, { machine, clock });
-  const retention = new DailyRetention(audit, clock, logger);
-  await retention.run();
-  const built: { agent?: AgentService } = {};
   const requests = await RequestQueue.open(config.stateDir);
+  const built: { agent?: AgentService } = {};
+  // The policy in force says how long records are kept (the DPO's setting), so the first run waits for it.
+  const retention = new DailyRetention(audit, requests, clock, logger, () => built.agent?.policyInForce().document?.auditRetentionMonths);
   const link = await openLink(config, options, { queue: requests, audit, clock, reload: async () => built.agent?.reloadPolicy() });
   // Records reach the server soon after they are on disk.
   const auditPort = link?.watchAudit(audit) ?? audit;
@@ -109,6 +109,7 @@ export async function startAgent(config: AgentConfig, options: StartOptions): Pr
   });
   built.agent = agent;
   await agent.start();
+  await retention.run();
   if (agent.status().mode === 'audit') {
     // Audit mode blocks nothing: give back the defaults an earlier enforcing run set.
     const restored = await parts.enforcing.restoreDefaults();

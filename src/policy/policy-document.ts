@@ -126,6 +126,8 @@ export const policyDocumentSchema = z.strictObject({
   otherDevices: otherDevicesSchema.optional(),
   /** When unattended sessions lock and log off (`src/idle/idle-policy.ts`). */
   idle: idlePolicySchema.optional(),
+  /** Months the PC keeps its audit log and decided requests: the DPO's retention setting, which the console server writes into each version. Left out: 12. */
+  auditRetentionMonths: z.int({ error: expecting('expected a whole number of months') }).min(1).max(120).optional(),
 });
 
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;

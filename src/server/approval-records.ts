@@ -5,6 +5,7 @@ import { DEFAULT_RULES } from '../policy/default-rules';
 import { parseRulesFile } from '../rules/parser';
 import { printRule } from '../rules/printer';
 import type { ApprovalRegisterView } from './console-protocol';
+import { consoleSettings } from './console-settings';
 import type { SqlRunner } from './db/database';
 import { describeScope } from './approvals/device-words';
 import { approvalRuleKey, basePolicyOf, type BasePolicy } from './approvals/base-policy';
@@ -73,11 +74,14 @@ export async function publishedDocument(runner: SqlRunner): Promise<PolicyDocume
 
 /**
  * The next policy: `newBase` or the newest published one's base (the built-in one before any is
- * published), then every approval still in force. Throws a PolicyBuildError naming a bad approval.
+ * published), then every approval still in force, and the DPO's retention period. Throws a
+ * PolicyBuildError naming a bad approval.
  */
 export async function nextPolicy(runner: SqlRunner, now: Date, newBase?: BasePolicy): Promise<PolicyDocument> {
   const previous = (await publishedDocument(runner)) ?? builtInBase();
-  return buildPolicyVersion(previous, await unrevokedApprovals(runner), now, newBase);
+  const document = buildPolicyVersion(previous, await unrevokedApprovals(runner), now, newBase);
+  // The PCs keep their own records no longer than the console does.
+  return { ...document, auditRetentionMonths: await consoleSettings.retentionMonths(runner) };
 }
 
 /** The base policy in force (the built-in one before any version is published), and the version it is read from (null before the first). */

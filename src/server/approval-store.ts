@@ -168,6 +168,19 @@ export class ApprovalStore {
     return published;
   }
 
+  /**
+   * Makes a settings change that every version carries (the DPO's retention period) and publishes
+   * the next version with it, in one transaction: the PCs learn of it at once.
+   */
+  async changeSettingAndPublish(by: Decider, change: (tx: SqlRunner, now: Date) => Promise<void>): Promise<{ policyVersion: number }> {
+    const published = await this.policyTransaction(async (tx, now) => {
+      await change(tx, now);
+      return { policyVersion: await this.publishIn(tx, now, by.id) };
+    });
+    this.publisher.announce(published.policyVersion, by.id);
+    return published;
+  }
+
   /** Builds, signs and stores the next version inside `tx` (with `newBase`, when IT publish one); its number. */
   private async publishIn(tx: SqlRunner, now: Date, by: string, newBase?: BasePolicy): Promise<number> {
     let document;

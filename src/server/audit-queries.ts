@@ -93,6 +93,8 @@ const MAX_DEVICES = 1000;
 /**
  * Every USB device (known by its hash) the PCs recorded a decision about or a request was made
  * for: how often and where it was seen, and the last decision with its machine, user and reason.
+ * A device only asked for (no decision recorded yet) has no sightings: its `machines` are the PCs
+ * it was asked for on, and its "last seen" the latest request.
  */
 export async function listDevices(runner: SqlRunner): Promise<DeviceView[]> {
   const last = await runner.all<LastDecisionRow>(
@@ -137,12 +139,14 @@ export async function listDevices(runner: SqlRunner): Promise<DeviceView[]> {
     let device = devices.get(request.device_hash);
     if (device === undefined) {
       const asked = requestDevice(request);
-      device = { key: request.device_hash, vendorProduct: vendorProduct(asked), name: asked.name, serial: asked.serial, kind: asked.kind, hash: request.device_hash, sightings: 0, machines: [], lastSeenAt: request.created_at, lastMachine: request.machine, lastUser: request.requester, lastDecision: null, lastReason: null, requests: 0, pendingRequests: 0 };
+      device = { key: request.device_hash, vendorProduct: vendorProduct(asked), name: asked.name, serial: asked.serial, kind: asked.kind, hash: request.device_hash, sightings: 0, machines: [], lastSeenAt: '', lastMachine: '', lastUser: null, lastDecision: null, lastReason: null, requests: 0, pendingRequests: 0 };
       devices.set(request.device_hash, device);
     }
     device.requests += 1;
     if (request.status === 'pending') device.pendingRequests += 1;
-    if (!device.machines.includes(request.machine)) device.machines.push(request.machine);
+    // Oldest first: a device never seen ends with its latest request.
+    if (device.sightings === 0) Object.assign(device, { lastSeenAt: request.created_at, lastMachine: request.machine, lastUser: request.requester });
+    if (device.sightings === 0 && !device.machines.includes(request.machine)) device.machines.push(request.machine);
   }
   return [...devices.values()].sort((a, b) => (a.lastSeenAt < b.lastSeenAt ? 1 : a.lastSeenAt > b.lastSeenAt ? -1 : 0)).slice(0, MAX_DEVICES);
 }

@@ -7,7 +7,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from './http/http-error';
 
 /** Each page's path is `/<name>`; `/` is `index`. The same names as renderer/console/parts/page-list.ts (test/console checks they agree). */
-export const CONSOLE_PAGE_NAMES = ['index', 'login', 'requests', 'approvals', 'events', 'reports', 'privacy', 'agents'] as const;
+export const CONSOLE_PAGE_NAMES = ['index', 'login', 'requests', 'approvals', 'events', 'reports', 'privacy', 'agents', 'settings'] as const;
 
 /** The only files /console/ serves: a flat name with one of these endings, and nothing else from the directory. */
 const CONTENT_TYPES: Readonly<Record<string, string>> = {

@@ -143,6 +143,7 @@ export const deviceView = z.strictObject({
   hash: z.string(),
   /** Decisions recorded for it. */
   sightings: z.int(),
+  /** The PCs that recorded it; for a device with no sightings, the PCs it was asked for on; its lastSeenAt, lastMachine and lastUser are then its latest request's. */
   machines: z.array(z.string()),
   lastSeenAt: z.string(),
   lastMachine: z.string(),

@@ -30,7 +30,6 @@ export async function approvalNeededMessages(db: Database, row: RequestRow, appr
       user: row.requester,
       userVerified: own?.user_verified === 1,
       machine: row.machine,
-      justification: row.justification,
       durationDays: durationDays ?? 1,
       requestedAt,
     },

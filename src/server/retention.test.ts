@@ -49,6 +49,9 @@ forEachDatabase((harness) => {
 
   it('deletes audit records, decided requests and ended approvals older than the retention period, for real', async () => {
     const { recentRequest } = await history();
+    await loop.db.run("INSERT INTO server_events (id, time, type, actor, detail_json) VALUES ('old-sar', '2025-01-10T10:00:00.000Z', 'subject-access-export', ?, '{\"subject\":\"kteacher\"}')", [loop.users.dpo.id]);
+    await loop.db.run("UPDATE server_events SET time = '2025-06-01T09:00:00.000Z' WHERE type IN ('request-approved', 'approval-revoked', 'request-refused')");
+    const kept = await count('server_events') - 4;
     const summary = await purgeOldRecords(loop.db, new Date('2026-09-07T08:00:00Z'));
     expect(summary).toEqual({ at: '2026-09-07T08:00:00.000Z', cutoff: '2025-09-07T08:00:00.000Z', auditRecords: 2, requests: 2, approvals: 1 });
     expect(await loop.db.all('SELECT time FROM audit_records ORDER BY time')).toEqual([{ time: '2025-09-08T09:00:00.000Z' }, { time: '2026-09-01T09:00:00.000Z' }]);
@@ -57,8 +60,11 @@ forEachDatabase((harness) => {
     expect(await count('forwarded_requests')).toBe(1);
     const events = await loop.db.all<{ actor: string | null; detail_json: string }>("SELECT actor, detail_json FROM server_events WHERE type = 'retention-purge'");
     expect(events.map((event) => ({ actor: event.actor, detail: JSON.parse(event.detail_json) as unknown }))).toEqual([
-      { actor: null, detail: { months: 12, cutoff: '2025-09-07T08:00:00.000Z', auditRecords: 2, requests: 2, approvals: 1 } },
+      { actor: null, detail: { months: 12, cutoff: '2025-09-07T08:00:00.000Z', auditRecords: 2, requests: 2, approvals: 1, serverEvents: 4 } },
     ]);
+    // The server's own events from before the cutoff are gone too (the export naming kteacher among them); the purge's own is kept.
+    expect(await loop.db.get("SELECT id FROM server_events WHERE id = 'old-sar'")).toBeUndefined();
+    expect(await count('server_events')).toBe(kept + 1);
     const dpo = await loop.signIn('dpo');
     expect(valueOf(await loop.as(dpo, 'GET', '/api/settings/retention'))).toEqual({ months: 12, lastPurge: summary });
     // The policy still verifies and the audit chain goes on from the records kept.
@@ -68,9 +74,15 @@ forEachDatabase((harness) => {
   it("follows the DPO's setting, and runs at start and then every 24 hours on the injected scheduler", async () => {
     await history();
     const dpo = await loop.signIn('dpo');
+    const agent = await loop.enrol('LIBRARY-01');
+    expect((await loop.policy(agent)).auditRetentionMonths).toBe(12);
     expect(valueOf(await loop.as(dpo, 'PUT', '/api/settings/retention', { months: 6 }))).toMatchObject({ months: 6 });
+    // A new version tells the PCs to keep their own records no longer.
+    const told = await loop.policy(agent);
+    expect(told).toMatchObject({ version: 3, auditRetentionMonths: 6 });
     expect((await loop.as(dpo, 'PUT', '/api/settings/retention', { months: 0 })).statusCode).toBe(400);
     expect((await loop.as(await loop.signIn('it'), 'PUT', '/api/settings/retention', { months: 1 })).statusCode).toBe(403);
+    expect(await loop.publisher.latestVersion()).toBe(3);
     const scheduler = new FakeScheduler();
     let now = new Date('2026-09-07T08:00:00Z');
     const job = new RetentionJob({ db: loop.db, scheduler, now: () => now, logger: silentLogger });

@@ -1,4 +1,4 @@
-/** Storage limitation (UK GDPR): audit records and decided requests older than the DPO's retention period are deleted for real, daily, and each run is recorded as a server event. */
+/** Storage limitation (UK GDPR): audit records, decided requests and the server's own events older than the DPO's retention period are deleted for real, daily, and each run is recorded as a server event. */
 
 import type { Scheduler, Cancel } from '../devices/scheduler';
 import { expiryInstant } from '../policy/rule-scope';
@@ -47,8 +47,8 @@ const OLD_DECIDED_REQUESTS = "SELECT r.id FROM approval_requests r WHERE r.statu
 
 /**
  * Deletes, in one transaction: audit records whose time is before the cutoff (now less the
- * retention months), approvals that ended before it, and requests decided before it that no
- * remaining approval answers, with their forwarded copies. Records the counts as a
+ * retention months), approvals that ended before it, requests decided before it that no
+ * remaining approval answers, with their forwarded copies, and the server's own events before it. Records the counts as a
  * `retention-purge` server event and as the last purge.
  */
 export async function purgeOldRecords(db: Database, now: Date): Promise<PurgeSummary> {
@@ -66,8 +66,10 @@ export async function purgeOldRecords(db: Database, now: Date): Promise<PurgeSum
       await tx.run(`DELETE FROM forwarded_requests WHERE request_id IN (${chunk.map(() => '?').join(', ')})`, chunk);
     }
     const requests = await deleteIds(tx, 'approval_requests', requestIds);
+    // The server's own log names staff too (a subject access export names its subject): it is kept no longer.
+    const serverEvents = (await tx.run('DELETE FROM server_events WHERE time < ?', [at])).changes;
     const summary: PurgeSummary = { at: now.toISOString(), cutoff: at, auditRecords, requests, approvals };
-    await recordServerEvent(tx, now, { type: 'retention-purge', actor: null, detail: { months, cutoff: at, auditRecords, requests, approvals } });
+    await recordServerEvent(tx, now, { type: 'retention-purge', actor: null, detail: { months, cutoff: at, auditRecords, requests, approvals, serverEvents } });
     await consoleSettings.setLastPurge(tx, summary);
     return summary;
   });

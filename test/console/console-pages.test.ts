@@ -20,6 +20,7 @@ describe('the pages and their roles', () => {
     reports: 'report',
     privacy: 'subjectAccessExport',
     agents: 'listAgents',
+    settings: 'getBasePolicy',
   };
 
   it.each(Object.entries(MAIN_ROUTE))('offers the %s page to exactly the roles its route %s accepts', (name, route) => {

@@ -3,10 +3,10 @@
 import { policyDocumentSchema, type PolicyDocument, type Result } from '../../policy/policy-document';
 import { formatIssues, plainIssueMessages } from '../../policy/zod-issues';
 
-/** A policy document without what the server sets on each version (format, version, issuedAt). */
-export type BasePolicy = Omit<PolicyDocument, 'format' | 'version' | 'issuedAt'>;
+/** A policy document without what the server sets on each version (format, version, issuedAt, and the DPO's retention). */
+export type BasePolicy = Omit<PolicyDocument, 'format' | 'version' | 'issuedAt' | 'auditRetentionMonths'>;
 
-const basePolicySchema = policyDocumentSchema.omit({ format: true, version: true, issuedAt: true }).superRefine((base, context) => {
+const basePolicySchema = policyDocumentSchema.omit({ format: true, version: true, issuedAt: true, auditRetentionMonths: true }).superRefine((base, context) => {
   base.rules.forEach((entry, index) => {
     if (entry.requestId !== undefined) {
       context.addIssue({ code: 'custom', path: ['rules', index, 'requestId'], message: 'a base rule answers no request: approvals are made in the console, which adds their rules itself' });

@@ -31,9 +31,11 @@ export interface Sighting {
   user?: string;
 }
 
-/** What the explanation reads of a request; a merged request may add everyone's justifications. */
-export type ExplainableRequest = Pick<ApprovalRequest, 'device' | 'user' | 'userVerified' | 'machine' | 'justification' | 'durationDays' | 'requestedAt'> & {
-  justifications?: readonly { user: string; text: string }[];
+/**
+ * What the explanation reads of a request: the device and who asked, where and when. Not the
+ * justifications: the page shows them once, under their own heading (RequestView.justifications).
+ */
+export type ExplainableRequest = Pick<ApprovalRequest, 'device' | 'user' | 'userVerified' | 'machine' | 'durationDays' | 'requestedAt'> & {
   mergedCount?: number;
 };
 
@@ -65,8 +67,6 @@ function factsAbout(request: ExplainableRequest, timeZone: string): string[] {
   if (encrypted !== undefined) facts.push(`Reports itself as a hardware-encrypted model (${encrypted.family})`);
   const asked = `Asked for by ${request.user || 'an unnamed user'} on ${request.machine} on ${localDate(new Date(request.requestedAt), timeZone)}, for ${plural(request.durationDays, 'day', 'days')}`;
   facts.push(request.mergedCount ? `${asked} (asked for ${plural(request.mergedCount + 1, 'time', 'times')} in all)` : asked);
-  const given = request.justifications ?? [{ user: request.user, text: request.justification }];
-  for (const j of given) facts.push(j.user === request.user ? `Why: "${j.text}"` : `Why (${j.user}): "${j.text}"`);
   return facts;
 }
 

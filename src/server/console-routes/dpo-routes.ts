@@ -6,10 +6,10 @@ import { consoleSettings } from '../console-settings';
 import { addRoute } from '../http/route';
 import { recordServerEvent } from '../server-events';
 import { subjectAccessExport } from '../subject-access';
-import { contract, type ConsoleRouteContext } from './route-kit';
+import { answering, contract, deciderOf, type ConsoleRouteContext } from './route-kit';
 
 export function dpoRoutes(app: FastifyInstance, context: ConsoleRouteContext): void {
-  const { db, now, logger } = context;
+  const { db, now, logger, approvals } = context;
 
   addRoute(app, {
     ...contract('subjectAccessExport'),
@@ -33,15 +33,18 @@ export function dpoRoutes(app: FastifyInstance, context: ConsoleRouteContext): v
 
   addRoute(app, {
     ...contract('setRetention'),
-    summary: 'Set how many months records are kept; older ones are deleted at the next daily run',
+    summary: "Set how many months records are kept, here and on the PCs (a new policy version tells them); older ones are deleted at the next daily run",
     body: retentionBody,
     answer: retentionAnswer,
     async handle({ body, session }) {
-      await db.transaction(async (tx) => {
-        const before = await consoleSettings.retentionMonths(tx);
-        await consoleSettings.setRetentionMonths(tx, body.months);
-        await recordServerEvent(tx, now(), { type: 'retention-changed', actor: session.user.id, detail: { from: before, to: body.months } });
-      });
+      // Each policy version tells the PCs how long to keep their own records, so a change is published.
+      await answering(
+        approvals.changeSettingAndPublish(deciderOf(session), async (tx, at) => {
+          const before = await consoleSettings.retentionMonths(tx);
+          await consoleSettings.setRetentionMonths(tx, body.months);
+          await recordServerEvent(tx, at, { type: 'retention-changed', actor: session.user.id, detail: { from: before, to: body.months } });
+        }),
+      );
       return { months: body.months, lastPurge: await consoleSettings.lastPurge(db) };
     },
   });
