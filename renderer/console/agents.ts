@@ -59,6 +59,7 @@ runPage('agents', async () => {
     }
     replaceChildren(target, dataTable('Agents enrolled with this server', [
       { heading: 'PC', cell: (agent) => agent.machine },
+      { heading: 'Agent id', cell: (agent) => el('code', { class: 'agent-id' }, agent.id) },
       { heading: 'Version', cell: (agent) => agent.agentVersion ?? 'not reported' },
       { heading: 'Enrolled', cell: (agent) => when(agent.enrolledAt) },
       { heading: 'Last heard from', cell: (agent) => (agent.lastSeenAt === null ? 'never' : when(agent.lastSeenAt)) },

@@ -28,6 +28,17 @@ function lastDecision(device: DeviceView): string {
   return reason === '' ? DECISION_WORDS[device.lastDecision] : `${reason.charAt(0).toUpperCase()}${reason.slice(1)}`;
 }
 
+/** How often and where; a device only asked for has no sightings, and its machines are where it was asked for. */
+function seenCell(device: DeviceView): string {
+  if (device.sightings === 0) return `Asked for on ${device.machines.join(', ')}, not yet seen in ${device.machines.length === 1 ? 'its' : 'their'} audit log${device.machines.length === 1 ? '' : 's'}`;
+  return `${count(device.sightings, 'time')} on ${device.machines.join(', ')}`;
+}
+
+function lastSeenCell(device: DeviceView): string {
+  const where = `${when(device.lastSeenAt)} on ${device.lastMachine}${device.lastUser === null ? '' : ` (${device.lastUser})`}`;
+  return device.sightings === 0 ? `Not yet seen; asked for ${where}` : where;
+}
+
 function requestsCell(device: DeviceView): string {
   if (device.requests === 0) return 'None';
   return device.pendingRequests === 0 ? count(device.requests, 'request') : `${count(device.requests, 'request')}, ${device.pendingRequests} waiting`;
@@ -52,8 +63,8 @@ async function loadDevices(machine: string): Promise<void> {
   const devices = wanted === '' ? outcome.value.devices : outcome.value.devices.filter((device) => device.machines.some((name) => name.toLowerCase() === wanted) || device.lastMachine.toLowerCase() === wanted);
   replaceChildren(byId('device-list', HTMLElement), dataTable(`Devices seen, most recent first (${count(devices.length, 'device')})`, [
     { heading: 'Device', cell: deviceName },
-    { heading: 'Seen', cell: (device) => `${count(device.sightings, 'time')}${device.machines.length === 0 ? '' : ` on ${device.machines.join(', ')}`}` },
-    { heading: 'Last seen', cell: (device) => `${when(device.lastSeenAt)} on ${device.lastMachine}${device.lastUser === null ? '' : ` (${device.lastUser})`}` },
+    { heading: 'Seen', cell: seenCell },
+    { heading: 'Last seen', cell: lastSeenCell },
     { heading: 'Last decision', cell: lastDecision },
     { heading: 'Requests', cell: requestsCell },
   ], devices, wanted === '' ? 'No devices seen yet.' : 'No devices seen on that PC.'));

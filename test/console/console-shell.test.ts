@@ -14,9 +14,9 @@ beforeAll(async () => {
 afterAll(() => world?.close());
 
 const NAV_FOR: Readonly<Record<Role, string[]>> = {
-  'slt-approver': ['Home', 'Requests', 'Approvals', 'Events', 'Reports'],
-  headteacher: ['Home', 'Requests', 'Approvals', 'Events', 'Reports'],
-  'it-admin': ['Home', 'Requests', 'Approvals', 'Events', 'PCs'],
+  'slt-approver': ['Home', 'Requests', 'Approvals', 'Events', 'Reports', 'Settings'],
+  headteacher: ['Home', 'Requests', 'Approvals', 'Events', 'Reports', 'Settings'],
+  'it-admin': ['Home', 'Requests', 'Approvals', 'Events', 'PCs', 'Settings'],
   dpo: ['Home', 'Approvals', 'Events', 'Privacy'],
 };
 

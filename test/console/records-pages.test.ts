@@ -12,6 +12,8 @@ let library: SchoolPc;
 let lab: SchoolPc;
 const ORANGE_STICK = { ...anotherStick(900), name: 'Orange Stick', manufacturer: 'Fruitware' };
 const BLUE_STICK = { ...anotherStick(901), name: 'Blue Stick', manufacturer: 'Skyware' };
+/** Asked for on the library PC, never recorded by an agent. */
+const GREEN_STICK = { ...anotherStick(902), name: 'Green Stick', manufacturer: 'Leafware' };
 
 const approveAll = (requestId: string) =>
   world.call('slt-approver', 'POST', `/api/requests/${requestId}/approve`, { decision: { deviceScope: { by: 'serial' }, machineScope: 'every', userScope: 'anyone' } });
@@ -27,6 +29,7 @@ beforeAll(async () => {
     { event: { type: 'device-decided', device: identityOf(ORANGE_STICK), target: 'block', implicit: true, reason: 'blocked: no rule allows a USB storage device from Fruitware' }, user: 'jsmith' },
     { event: { type: 'idle-locked', session: '2', idleMs: 600_000, by: 'service' }, user: 'jsmith' },
   ]);
+  await askForDevice(world, library, { device: GREEN_STICK, user: 'mpatel' });
   await shipAudit(world, lab, [{ event: { type: 'idle-logged-off', session: '3', lockedForMs: 1_800_000, by: 'service' }, user: 'agreen' }]);
 });
 afterAll(() => world?.close());
@@ -90,7 +93,14 @@ describe('events, devices and reports', () => {
     await page.locator('#event-list caption', { hasText: '(1 event)' }).waitFor();
     expect(await rowsOf(page, '#event-list').first().textContent()).toContain('jsmith');
     expect(await page.locator('#devices-section').isVisible()).toBe(role !== 'dpo');
-    if (role === 'it-admin') expect(await page.locator('#device-list').textContent()).toContain('Orange Stick');
+    if (role === 'it-admin') {
+      const devices = rowsOf(page, '#device-list');
+      expect(await devices.filter({ hasText: 'Orange Stick' }).textContent()).toContain('1 time on LIB-PC-01');
+      const asked = (await devices.filter({ hasText: 'Green Stick' }).textContent()) ?? '';
+      expect(asked).toContain('Asked for on LIB-PC-01, not yet seen in its audit log');
+      expect(asked).toMatch(/Not yet seen; asked for .+ on LIB-PC-01 \(mpatel\)/);
+      expect(asked).not.toContain('0 times');
+    }
     await accessible(page, errors);
   });
 
@@ -134,6 +144,11 @@ describe("IT's PCs page", () => {
   it('makes an enrolment token (shown once), lists the PCs and revokes one', async () => {
     const { page, errors } = await world.pageAs('it-admin', '/agents');
     expect(await rowsOf(page, '#agent-list').count()).toBe(2);
+    const agentId = page.getByRole('row', { name: /SCI-LAB-02/ }).locator('code.agent-id');
+    expect(await agentId.textContent()).toBe(lab.agentId);
+    expect(lab.agentId).toMatch(/^agt_/);
+    await agentId.click();
+    expect(await page.evaluate(() => window.getSelection()?.toString())).toBe(lab.agentId);
     await page.getByRole('button', { name: 'Make an enrolment token' }).click();
     expect(await page.locator('#token-value').textContent()).toMatch(/^pce_/);
     await accessible(page, errors);

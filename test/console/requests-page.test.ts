@@ -32,7 +32,9 @@ describe('the requests page', () => {
     const text = (await request.textContent()) ?? '';
     expect(text).toContain('mpatel');
     expect(text).toContain('ART-PC-03');
-    expect(text).toContain('Music files for the school concert');
+    expect(text.split('Music files for the school concert')).toHaveLength(2);
+    expect(await request.locator('blockquote.justification').allTextContents()).toEqual(['mpatel: Music files for the school concert']);
+    expect(await request.getByRole('list', { name: 'About the device' }).textContent()).not.toMatch(/Why|Music files/);
     expect(text).toContain('Seen before');
     expect(text).toContain('Similar approvals');
 

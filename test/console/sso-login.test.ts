@@ -55,7 +55,7 @@ it('shows a button per provider beside the password form, and signing in through
   await signInThroughProvider(page, 'head');
   expect(new URL(page.url()).pathname).toBe('/');
   expect(await page.locator('#account').textContent()).toContain('Signed in as Test Person');
-  expect(await page.getByRole('navigation', { name: 'Console pages' }).getByRole('link').allTextContents()).toEqual(['Home', 'Requests', 'Approvals', 'Events', 'Reports']);
+  expect(await page.getByRole('navigation', { name: 'Console pages' }).getByRole('link').allTextContents()).toEqual(['Home', 'Requests', 'Approvals', 'Events', 'Reports', 'Settings']);
   const cookies = await context.cookies(consoleAt);
   expect(cookies.map((cookie) => [cookie.name, cookie.httpOnly, cookie.sameSite])).toEqual([['portcullis-session', true, 'Strict']]);
   expect(pageFaults(errors)).toEqual([]);

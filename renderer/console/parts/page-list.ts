@@ -1,7 +1,7 @@
 /** The console's pages: each one's path, title, what it is for, and the roles that may use it (the nav is built from this and the signed-in role). */
 import type { ConsoleRole } from '../../../src/server/console-protocol';
 
-export type PageName = 'index' | 'login' | 'requests' | 'approvals' | 'events' | 'reports' | 'privacy' | 'agents';
+export type PageName = 'index' | 'login' | 'requests' | 'approvals' | 'events' | 'reports' | 'privacy' | 'agents' | 'settings';
 
 export interface ConsolePage {
   name: PageName;
@@ -25,6 +25,7 @@ export const NAV_PAGES: readonly ConsolePage[] = [
   { name: 'reports', path: '/reports', title: 'Reports', summary: 'Blocked attempts, decisions by approver and idle locks per PC.', roles: ['headteacher', 'slt-approver'] },
   { name: 'privacy', path: '/privacy', title: 'Privacy', summary: 'Subject access exports and how long records are kept.', roles: ['dpo'] },
   { name: 'agents', path: '/agents', title: 'PCs', summary: 'Enrol school PCs and revoke their agents.', roles: ['it-admin'] },
+  { name: 'settings', path: '/settings', title: 'Settings', summary: "The school's term dates and the base policy every PC has.", roles: ['it-admin', 'slt-approver', 'headteacher'] },
 ];
 
 export const ROLE_NAMES: Readonly<Record<ConsoleRole, string>> = {
