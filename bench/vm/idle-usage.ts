@@ -6,6 +6,8 @@ export interface IdleUsage {
   /** VmRSS, sampled through the window. */
   rssMeanMiB: number;
   rssMaxMiB: number;
+  /** RssAnon (the heap and other private memory, not the mapped program), mean. */
+  anonMeanMiB: number;
   /** user + system time over the window, including children it waited for, in ms. */
   cpuMs: number;
   /** cpuMs as a share of one CPU over the window. */
@@ -35,10 +37,15 @@ async function cpuTicks(vm: TestVm, pid: number): Promise<number> {
   return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
 }
 
-async function rssKiB(vm: TestVm, pid: number): Promise<number> {
-  const status = (await vm.guest.request('read', { path: `/proc/${pid}/status` })) ?? '';
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+/** One line of /proc/PID/status, in KiB. */
+function statusKiB(field: 'VmRSS' | 'RssAnon'): (vm: TestVm, pid: number) => Promise<number> {
+  return async (vm, pid) => {
+    const status = (await vm.guest.request('read', { path: `/proc/${pid}/status` })) ?? '';
+    return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  };
 }
+
+const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
 /** Samples every process in `pids` (with its children) together for `seconds`. */
 export async function measureIdle(vm: TestVm, pids: Readonly<Record<string, number>>, seconds: number): Promise<IdleUsage[]> {
@@ -46,11 +53,14 @@ export async function measureIdle(vm: TestVm, pids: Readonly<Record<string, numb
   const pidOf = (name: string): number => pids[name] ?? 0;
   const startTicks = await Promise.all(names.map((n) => sumOver(vm, pidOf(n), cpuTicks)));
   const rss: number[][] = names.map(() => []);
+  const anon: number[][] = names.map(() => []);
   const started = Date.now();
   const end = started + seconds * 1000;
   while (Date.now() < end) {
-    const sampled = await Promise.all(names.map((n) => sumOver(vm, pidOf(n), rssKiB)));
+    const sampled = await Promise.all(names.map((n) => sumOver(vm, pidOf(n), statusKiB('VmRSS'))));
     sampled.forEach((value, i) => rss[i]?.push(value));
+    const anonSampled = await Promise.all(names.map((n) => sumOver(vm, pidOf(n), statusKiB('RssAnon'))));
+    anonSampled.forEach((value, i) => anon[i]?.push(value));
     await new Promise((resolve) => setTimeout(resolve, Math.min(SAMPLE_EVERY_MS, Math.max(0, end - Date.now()))));
   }
   const endTicks = await Promise.all(names.map((n) => sumOver(vm, pidOf(n), cpuTicks)));
@@ -60,8 +70,9 @@ export async function measureIdle(vm: TestVm, pids: Readonly<Record<string, numb
     const cpuMs = (((endTicks[i] ?? 0) - (startTicks[i] ?? 0)) * 1000) / TICKS_PER_SECOND;
     return {
       name,
-      rssMeanMiB: samples.reduce((a, b) => a + b, 0) / samples.length / 1024,
+      rssMeanMiB: mean(samples) / 1024,
       rssMaxMiB: Math.max(...samples) / 1024,
+      anonMeanMiB: mean(anon[i] ?? []) / 1024,
       cpuMs,
       cpuPercent: (cpuMs / windowMs) * 100,
     };

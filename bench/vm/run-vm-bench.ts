@@ -44,9 +44,9 @@ function latencyTable(samples: readonly LatencySample[]): string {
 function idleTable(usage: readonly IdleUsage[]): string {
   const usbguard = usage.find((u) => u.name === 'usbguard-daemon');
   return textTable(
-    ['process', 'RSS MiB (mean)', 'max', `CPU ms in ${IDLE_SECONDS} s`, 'CPU %', 'RSS vs usbguard-daemon'],
-    usage.map((u) => [u.name, u.rssMeanMiB.toFixed(1), u.rssMaxMiB.toFixed(1), u.cpuMs.toFixed(0), u.cpuPercent.toFixed(2), ratio(u.rssMeanMiB, usbguard?.rssMeanMiB ?? NaN)]),
-    ['left', 'right', 'right', 'right', 'right', 'right'],
+    ['process', 'RSS MiB (mean)', 'max', 'of which anonymous', `CPU ms in ${IDLE_SECONDS} s`, 'CPU %', 'RSS vs usbguard-daemon'],
+    usage.map((u) => [u.name, u.rssMeanMiB.toFixed(1), u.rssMaxMiB.toFixed(1), u.anonMeanMiB.toFixed(1), u.cpuMs.toFixed(0), u.cpuPercent.toFixed(2), ratio(u.rssMeanMiB, usbguard?.rssMeanMiB ?? NaN)]),
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
   );
 }
 

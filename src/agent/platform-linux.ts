@@ -1,6 +1,6 @@
 /** Linux: USB hotplug events (polling sysfs without udev), sysfs authorisation, and non-USB devices from systeminformation. */
 import { LinuxSysfsSource } from '../devices/linux-sysfs-source';
-import { changeGated, fingerprintFor } from '../devices/other-devices/change-gated-source';
+import { changeGatedSource, fingerprintFor } from '../devices/other-devices/change-gated-source';
 import { otherDeviceSources } from '../devices/other-devices/other-device-sources';
 import { OtherDeviceWatcher } from '../devices/other-devices/other-device-watcher';
 import { systemScheduler } from '../devices/scheduler';
@@ -44,7 +44,7 @@ export async function linuxParts({ config, logger }: PlatformDeps): Promise<Plat
         return undefined;
       }
       const others = new OtherDevicesAgent({
-        watcher: new OtherDeviceWatcher({ sources: otherDeviceSources().map((source) => changeGated(source, fingerprintFor(source.bus))), scheduler: systemScheduler, logger }),
+        watcher: new OtherDeviceWatcher({ sources: otherDeviceSources().map((source) => changeGatedSource(source, fingerprintFor(source.bus))), scheduler: systemScheduler, logger }),
         enforcer: new LinuxOtherDeviceEnforcer({ run: runCommand }),
         policy: () => agent.policyInForce(),
         audit,

@@ -4,7 +4,9 @@ import { systemScheduler, type Scheduler } from '../devices/scheduler';
 import { resolveIdleSettings, type IdlePolicy, type IdleSettings } from '../idle/idle-policy';
 import { chooseIdleSource, type IdleSourceName } from '../idle/idle-source';
 import { sessionActionsFor } from '../idle/session-actions';
+import { logindSessionsFingerprint } from '../idle/linux-session-list';
 import { listSessions, type UserSession } from '../idle/session-list';
+import { changeGated } from '../util/change-gate';
 import type { MachineContext } from '../policy/rule-scope';
 import { runCommand, type CommandRunner } from '../util/command-runner';
 import type { Logger } from '../util/logger';
@@ -12,6 +14,16 @@ import type { AgentConfig } from './agent-config';
 import { IdleSupervisor } from './idle-supervisor';
 import type { LocalIdleParts } from './local-idle-api';
 import { TrayRegistry } from './tray-registry';
+
+/**
+ * The sessions, asked of the OS every check (5 s) on Windows and macOS; on Linux only when
+ * logind's session files change (or once a minute), since each look-up starts `loginctl` once
+ * per session: too much to do every 5 s on every staff PC, or at all where logind is absent.
+ */
+function sessionLister(platform: NodeJS.Platform, run: CommandRunner): () => Promise<UserSession[]> {
+  const list = (): Promise<UserSession[]> => listSessions({ platform, run });
+  return platform === 'linux' ? changeGated(list, () => logindSessionsFingerprint(), 12) : list;
+}
 
 /**
  * The idle source each platform's service reads, from outside the session: logind's idle hint
@@ -68,7 +80,7 @@ export function serviceIdle(deps: ServiceIdleDeps): LocalIdleParts & { superviso
   const env = deps.env ?? process.env;
   const trays = new TrayRegistry({ clock: deps.clock });
   const supervisor = new IdleSupervisor({
-    listSessions: () => listSessions({ platform, run }),
+    listSessions: sessionLister(platform, run),
     makeSource: (session) => chooseIdleSource(sourceName, { platform, run, env, sessionId: session.id, user: session.user, now: deps.clock }),
     makeActions: (session) => sessionActionsFor({ platform, run, env, from: 'service', sessionId: session.id, uid: session.uid, logger }),
     settingsFor: (session) => serviceIdleSettings(config, deps.agent, session),

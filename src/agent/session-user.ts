@@ -1,8 +1,7 @@
 /** Who is at the PC: the user of the active graphical or console session, as systemd-logind records it. */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-
-export const LOGIND_SESSIONS_DIR = '/run/systemd/sessions';
+import { LOGIND_SESSIONS_DIR } from '../idle/linux-session-list';
 
 /** `KEY=value` lines of a logind session file. */
 function sessionFields(text: string): Map<string, string> {

@@ -1,5 +1,8 @@
+import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fixtureText, recordedRunner, type RecordedCall } from '../../test/support/recorded-command-runner';
-import { listLogindSessions, parseLogindSession, parseSessionIds } from './linux-session-list';
+import { listLogindSessions, logindSessionsFingerprint, parseLogindSession, parseSessionIds } from './linux-session-list';
 
 const sessions = (file: string): string => fixtureText('idle', 'sessions', file);
 
@@ -74,5 +77,28 @@ describe('listLogindSessions', () => {
     await expect(listLogindSessions(run)).rejects.toThrow(
       "loginctl list-sessions --no-legend failed (exit 1): System has not been booted with systemd as init system (PID 1). Can't operate.",
     );
+  });
+});
+
+describe('logindSessionsFingerprint', () => {
+  test('is empty without logind, and changes when a session starts, changes state or ends', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'logind-sessions-'));
+    try {
+      expect(await logindSessionsFingerprint(join(dir, 'absent'))).toBe('');
+      const empty = await logindSessionsFingerprint(dir);
+      await writeFile(join(dir, '2'), 'ACTIVE=1\n');
+      await utimes(join(dir, '2'), 1_000, 1_000);
+      const started = await logindSessionsFingerprint(dir);
+      expect(started).not.toBe(empty);
+      expect(await logindSessionsFingerprint(dir)).toBe(started);
+      await writeFile(join(dir, '2'), 'ACTIVE=0\n');
+      await utimes(join(dir, '2'), 2_000, 2_000);
+      const changed = await logindSessionsFingerprint(dir);
+      expect(changed).not.toBe(started);
+      await rm(join(dir, '2'));
+      expect(await logindSessionsFingerprint(dir)).toBe(empty);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,10 +1,25 @@
 /** The logged-on users' sessions of a Linux PC, from systemd-logind (`loginctl list-sessions` and `show-session`). */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { runOrThrow } from '../devices/platform-command';
 import type { CommandRunner } from '../util/command-runner';
 import { LOGINCTL, parseLoginctlProperties } from './logind-idle-source';
 import type { UserSession } from './session-list';
 
 const PROPERTIES = ['Id', 'Name', 'User', 'Class', 'Type', 'Remote', 'Active', 'State'] as const;
+
+/** Where systemd-logind keeps one file per session, rewritten when the session changes state. */
+export const LOGIND_SESSIONS_DIR = '/run/systemd/sessions';
+
+/**
+ * Changes whenever logind starts, ends or changes a session (its file's name and time), so the
+ * sessions need asking of `loginctl` only then; empty where logind is not running.
+ */
+export async function logindSessionsFingerprint(dir = LOGIND_SESSIONS_DIR): Promise<string> {
+  const names = (await readdir(dir).catch(() => [] as string[])).sort();
+  const times = await Promise.all(names.map((name) => stat(join(dir, name)).then((s) => `${name}@${s.mtimeMs}`, () => name)));
+  return times.join(',');
+}
 
 /** The session ids of `loginctl list-sessions --no-legend`: the first column, whatever the release prints after it. */
 export function parseSessionIds(stdout: string): string[] {

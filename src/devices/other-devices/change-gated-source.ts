@@ -5,27 +5,15 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OtherBus, OtherDevice, OtherDeviceSource } from './other-device';
+import { changeGated, type Fingerprint } from '../../util/change-gate';
+import type { OtherBus, OtherDeviceSource } from './other-device';
 
-/** A string that changes whenever the inventory may have. */
-export type Fingerprint = () => Promise<string>;
-
-/** The source's last inventory while its fingerprint stands; a fresh one when it changes, and after `fullEvery` calls without one. */
-export function changeGated(source: OtherDeviceSource, fingerprint: Fingerprint, fullEvery = 20): OtherDeviceSource {
-  let last: { print: string; devices: OtherDevice[]; reused: number } | undefined;
-  return {
-    bus: source.bus,
-    async list() {
-      const print = await fingerprint();
-      if (last && last.print === print && last.reused + 1 < fullEvery) {
-        last.reused += 1;
-        return last.devices;
-      }
-      const devices = await source.list();
-      last = { print, devices, reused: 0 };
-      return devices;
-    },
-  };
+/**
+ * The source's last inventory while its fingerprint stands; a fresh one when it changes, and after
+ * `fullEvery` calls without one (200 scans 3 s apart: every 10 minutes, a safety net only).
+ */
+export function changeGatedSource(source: OtherDeviceSource, fingerprint: Fingerprint, fullEvery = 200): OtherDeviceSource {
+  return { bus: source.bus, list: changeGated(() => source.list(), fingerprint, fullEvery) };
 }
 
 const names = (dir: string): Promise<string> => readdir(dir).then((n) => n.sort().join(','), () => '');
