@@ -6,6 +6,7 @@ import type { ConditionEnvironment } from '../rules/conditions';
 import { deviceIdentity, type AuditEvent } from '../audit/audit-event';
 import { planEnforcement, lockoutSafeDecision } from '../policy/interface-plan';
 import type { Logger } from '../util/logger';
+import { Refusal } from '../util/refusal';
 import { SerialQueue } from '../util/serial-queue';
 import type { MachineContext } from '../policy/rule-scope';
 import type { DecisionEngine } from '../policy/decision-engine';
@@ -29,15 +30,8 @@ export interface OfflineCodesPort {
 }
 
 /** A code that cannot be used: `status` 404 no such device, 409 this PC takes no codes, 400 the code itself. */
-export class OfflineCodeRefused extends Error {
+export class OfflineCodeRefused extends Refusal {
   override readonly name = 'OfflineCodeRefused';
-
-  constructor(
-    readonly status: 400 | 404 | 409,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface AuditPort {

@@ -156,24 +156,25 @@ export class UsbWatcher {
     const startSeq = this.seq;
     const heardAt = performance.now();
     this.work.track(async () => {
-      const device = await this.readSoon(name, startSeq);
-      this.options.logger.debug('USB device read after its event', { sysfsName: name, readMs: Math.round((performance.now() - heardAt) * 100) / 100 });
+      const { device, attempts } = await this.readSoon(name, startSeq);
+      this.options.logger.debug('USB device read after its event', { sysfsName: name, readMs: Math.round((performance.now() - heardAt) * 100) / 100, attempts });
       if (device) this.commitPresent(device, startSeq);
     });
   }
 
   /** The hot path: read at once, and again shortly while the kernel is still filling in the device's files. */
-  private async readSoon(name: string, startSeq: number): Promise<Device | undefined> {
+  private async readSoon(name: string, startSeq: number): Promise<{ device: Device | undefined; attempts: number }> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.options.source.readUsbDevice(name, (port) => this.known.get(port));
+        return { device: await this.options.source.readUsbDevice(name, (port) => this.known.get(port)), attempts: attempt };
       } catch (error) {
         if (!(error instanceof SysfsReadError)) throw error;
-        if (!this.running || this.changedSince(name, startSeq)) return undefined;
+        if (!this.running || this.changedSince(name, startSeq)) return { device: undefined, attempts: attempt };
         if (attempt >= this.retry.attempts) {
           this.readFailed(name, error.message, this.retry.attempts);
-          return undefined;
+          return { device: undefined, attempts: attempt };
         }
+        this.options.logger.debug('USB device not readable yet; reading again', { sysfsName: name, attempt, error: error.message });
         await this.timers.sleep(this.retry.delayMs);
       }
     }

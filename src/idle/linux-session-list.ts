@@ -1,5 +1,5 @@
 /** The logged-on users' sessions of a Linux PC, from systemd-logind (`loginctl list-sessions` and `show-session`). */
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runOrThrow } from '../devices/platform-command';
 import type { CommandRunner } from '../util/command-runner';
@@ -16,9 +16,14 @@ export const LOGIND_SESSIONS_DIR = '/run/systemd/sessions';
  * sessions need asking of `loginctl` only then; empty where logind is not running.
  */
 export async function logindSessionsFingerprint(dir = LOGIND_SESSIONS_DIR): Promise<string> {
-  const names = (await readdir(dir).catch(() => [] as string[])).sort();
-  const times = await Promise.all(names.map((name) => stat(join(dir, name)).then((s) => `${name}@${s.mtimeMs}`, () => name)));
-  return times.join(',');
+  // Synchronous on purpose: a few entries in a tmpfs, cheaper than thread-pool round trips.
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return '';
+  }
+  return names.map((name) => `${name}@${statSync(join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? ''}`).join(',');
 }
 
 /** The session ids of `loginctl list-sessions --no-legend`: the first column, whatever the release prints after it. */

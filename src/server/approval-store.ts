@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PolicyRuleEntry } from '../policy/policy-document';
 import { createLogger, type Logger } from '../util/logger';
+import { Refusal } from '../util/refusal';
 import { nextPolicy, SELECT_APPROVALS, type ApprovalRow } from './approval-records';
 import { approvalRuleEntry, parseApprovalDecision, type ApprovalDecisionInput } from './approvals/approval-scope';
 import type { BasePolicy } from './approvals/base-policy';
@@ -21,15 +22,8 @@ const POLICY_LOCK_KEY = 7_206_561_904;
 const ATTEMPTS = 5;
 
 /** A decision refused, with the HTTP status that says why: 400 (the decision cannot be carried out), 404, 409 (already decided). */
-export class DecisionRefused extends Error {
+export class DecisionRefused extends Refusal {
   override readonly name = 'DecisionRefused';
-
-  constructor(
-    readonly status: 400 | 404 | 409,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The SLT member deciding: a signed-in console user. */
