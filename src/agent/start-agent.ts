@@ -55,6 +55,7 @@ async function openLink(config: AgentConfig, options: StartOptions, parts: { que
     logger: options.logger,
     onPolicy: parts.reload,
     audit: parts.audit,
+    version: options.version,
   });
   if (opened.ok) return opened.value;
   options.logger.error('not linked to the console server; enforcing the policy held here', { error: opened.error });

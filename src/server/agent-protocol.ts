@@ -81,3 +81,17 @@ export const auditAnswer = z.strictObject({
   /** False once a break in the agent's chain was found (flagged in the console). */
   chainOk: z.boolean(),
 });
+
+/** The product token agents put in their User-Agent header, so the console shows what each PC runs. */
+const AGENT_PRODUCT = 'portcullis-agent';
+
+/** `portcullis-agent/0.2.0`. */
+export function agentUserAgent(version: string): string {
+  return `${AGENT_PRODUCT}/${version}`;
+}
+
+/** `0.2.0` from `portcullis-agent/0.2.0`; undefined for anything else (the header is the agent's word, shown to IT only). */
+export function reportedVersion(userAgent: string | undefined): string | undefined {
+  const [product, version] = (userAgent ?? '').split('/');
+  return product === AGENT_PRODUCT && version !== undefined && /^[0-9A-Za-z.+-]{1,40}$/.test(version) ? version : undefined;
+}

@@ -99,6 +99,8 @@ export class AgentStore {
   private readonly now: () => Date;
   private readonly random: RandomBytes;
   private readonly lastTouched = new Map<string, number>();
+  /** The version each agent last reported, so it is written only when it changes. */
+  private readonly lastVersion = new Map<string, string>();
 
   constructor(deps: AgentStoreDeps) {
     this.db = deps.db;
@@ -159,9 +161,16 @@ export class AgentStore {
     return { publicKey: key.value, revoked: row.revoked_at !== null };
   }
 
-  /** Records that the agent was heard from; written at most once per `everyMs` per agent, to spare the database. */
-  async touch(agentId: string, everyMs = 60_000): Promise<void> {
+  /**
+   * Records that the agent was heard from, written at most once per `everyMs` per agent to spare
+   * the database, and the version it reports (an upgraded PC) as soon as it changes.
+   */
+  async touch(agentId: string, everyMs = 60_000, version?: string): Promise<void> {
     const now = this.now();
+    if (version !== undefined && this.lastVersion.get(agentId) !== version) {
+      this.lastVersion.set(agentId, version);
+      await this.db.run('UPDATE agents SET agent_version = ? WHERE id = ?', [version, agentId]);
+    }
     const last = this.lastTouched.get(agentId);
     if (last !== undefined && now.getTime() - last < everyMs) return;
     this.lastTouched.set(agentId, now.getTime());

@@ -1,13 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { z } from 'zod';
 import { captureLogger } from '../../../test/support/capture-logger';
+import { reportedVersion } from '../../server/agent-protocol';
 import { verifyAgentRequest } from '../../server/auth/agent-request-auth';
 import { Reachability } from './reachability';
 import { ServerCallError, ServerClient, type Fetch } from './server-client';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 
-function client(answer: (url: string, init: RequestInit) => Promise<Response>) {
+function client(answer: (url: string, init: RequestInit) => Promise<Response>, version?: string) {
   const { logger, lines } = captureLogger();
   const seen: Array<{ url: string; init: RequestInit }> = [];
   const fetch = (async (url: string, init: RequestInit) => {
@@ -15,7 +16,7 @@ function client(answer: (url: string, init: RequestInit) => Promise<Response>) {
     return answer(url, init);
   }) as Fetch;
   const reachability = new Reachability('https://console.example', logger);
-  return { lines, seen, client: new ServerClient({ server: new URL('https://console.example'), agentId: 'agt_1', privateKey, fetch, now: () => 1_790_000_000_000, reachability }) };
+  return { lines, seen, client: new ServerClient({ server: new URL('https://console.example'), agentId: 'agt_1', privateKey, fetch, now: () => 1_790_000_000_000, reachability, ...(version === undefined ? {} : { version }) }) };
 }
 
 describe('ServerClient', () => {
@@ -36,6 +37,13 @@ describe('ServerClient', () => {
       seenNonce: () => false,
     });
     expect(verdict).toEqual({ ok: true, agentId: 'agt_1' });
+  });
+
+  it('tells the server which version it is, in words the server reads back', async () => {
+    const { client: c, seen } = client(async () => new Response('{"ok":true}'), '0.2.0');
+    await c.json('GET', '/api/agent/policy', z.object({ ok: z.boolean() }));
+    const userAgent = new Headers(seen[0]?.init.headers).get('user-agent') ?? undefined;
+    expect(reportedVersion(userAgent)).toBe('0.2.0');
   });
 
   it('counts no answer, or a 5xx, as the server unreachable, logged once until it answers again', async () => {

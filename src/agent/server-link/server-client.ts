@@ -1,4 +1,5 @@
 /** The agent's HTTP client for its console server: every call signed with the agent's key (src/server/auth/agent-request-auth.ts), every answer checked against the protocol's schema. */
+import { agentUserAgent } from '../../server/agent-protocol';
 import type { KeyObject } from 'node:crypto';
 import type { z } from 'zod';
 import { formatIssues, plainIssueMessages } from '../../policy/zod-issues';
@@ -32,6 +33,8 @@ export interface ServerClientOptions {
   reachability?: Reachability;
   /** How long a call may take before it counts as unreachable (default 15 s); not applied to streams. */
   timeoutMs?: number;
+  /** The agent's version, sent as `User-Agent: portcullis-agent/<version>` so the console shows what each PC runs. */
+  version?: string;
 }
 
 export interface CallOptions {
@@ -81,6 +84,7 @@ export class ServerClient {
     const headers: Record<string, string> = {
       authorization: signAgentRequest({ agentId: this.options.agentId, privateKey: this.options.privateKey, method, path: target, body: options.body, now: Math.floor(this.options.now()) }),
       ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(this.options.version === undefined ? {} : { 'user-agent': agentUserAgent(this.options.version) }),
       ...options.headers,
     };
     const signals = [options.signal, options.stream ? undefined : AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS)].filter((s): s is AbortSignal => s !== undefined);

@@ -52,6 +52,8 @@ export interface ServerLinkOptions {
   intervals?: Partial<LinkIntervals>;
   /** For the reconnection jitter. */
   random?: () => number;
+  /** This agent's version, which the server records on each call. */
+  version?: string;
 }
 
 export class ServerLink {
@@ -110,7 +112,7 @@ export class ServerLink {
     if (!policyKey.ok) return policyKey;
     const holder: { link?: ServerLink } = {};
     const reachability = new Reachability(server, logger, () => holder.link?.catchUp());
-    const client = new ServerClient({ server: options.server, agentId: credentials.value.identity.agentId, privateKey: credentials.value.privateKey, fetch: options.fetch, now: () => clock().getTime(), reachability });
+    const client = new ServerClient({ server: options.server, agentId: credentials.value.identity.agentId, privateKey: credentials.value.privateKey, fetch: options.fetch, now: () => clock().getTime(), reachability, ...(options.version === undefined ? {} : { version: options.version }) });
     const store = new PolicyStore({ stateDir: paths.dir, trustedKeys: [policyKey.value], clock, logger });
     const policy = new PolicySync({
       client,

@@ -74,6 +74,19 @@ forEachDatabase((harness) => {
       expect(seen?.last_seen_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     });
 
+    it('records the version an upgraded agent reports, and ignores any other User-Agent', async () => {
+      const withAgent = (userAgent: string): CallOptions => {
+        const options = sign(alice);
+        return { ...options, headers: { ...options.headers, 'user-agent': userAgent } };
+      };
+      const version = async () => (await server.db.get<{ agent_version: string | null }>('SELECT agent_version FROM agents WHERE id = ?', [alice.agentId]))?.agent_version;
+      expect(await passedStatus(route, withAgent('portcullis-agent/9.9.9'))).toBe(route.ok);
+      expect(await version()).toBe('9.9.9');
+      expect(await passedStatus(route, withAgent('curl/8.0.1'))).toBe(route.ok);
+      expect(await passedStatus(route, withAgent('portcullis-agent/<script>'))).toBe(route.ok);
+      expect(await version()).toBe('9.9.9');
+    });
+
     it('refuses unsigned, wrongly signed, impersonating, replayed, skewed, unknown and altered requests, each with its reason', async () => {
       const now = server.clock.now().getTime();
       const json: Record<string, string> = route.body === undefined ? {} : { 'content-type': 'application/json' };

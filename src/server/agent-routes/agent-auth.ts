@@ -1,5 +1,6 @@
 /** The preHandler on every agent route but enrolment: the signed `Authorization: Portcullis-Agent` header checked against the raw body and the agent's stored key, nonces remembered. */
 
+import { reportedVersion } from '../agent-protocol';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AGENT_AUTH_SCHEME, MAX_CLOCK_SKEW_MS, verifyAgentRequest } from '../auth/agent-request-auth';
 import { NonceCache } from '../auth/nonce-cache';
@@ -56,7 +57,7 @@ export function agentAuthentication(deps: AgentAuthDeps): preHandlerAsyncHookHan
       return refuse(reply, 401, result.reason, result.message);
     }
     authenticated.set(request, result.agentId);
-    await deps.agents.touch(result.agentId, deps.lastSeenEveryMs);
+    await deps.agents.touch(result.agentId, deps.lastSeenEveryMs, reportedVersion(request.headers['user-agent']));
     return undefined;
   };
 }
