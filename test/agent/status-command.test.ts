@@ -60,10 +60,16 @@ describe('portcullis request', () => {
     expect(run.out).toMatch(/Approval requests:\n.*\n.*\n\d{4}-\d{2}-\d{2}\s+Cruzer Blade\s+\S+\s+waiting to be sent to SLT/);
   });
 
+  it('passes a one-time code to the agent, which says why it cannot use it here', async () => {
+    const run = await runCommand(requestCommand, ['1-3', '--code', 'ABCD-EFGH-JKMN-PQRS', '--socket', socketPath]);
+    expect(run).toEqual({ status: 1, out: '', err: 'this PC is not enrolled with a console server, so it cannot check one-time codes\n' });
+  });
+
   it.each([
     [['1-3'], /--reason TEXT is required/],
     [['--reason', 'x'], /name exactly one device/],
     [['1-3', '--reason', 'coursework', '--days', '0'], /--days must be a whole number from 1 to 366/],
+    [['1-3', '--code', 'ABCD-EFGH-JKMN-PQRS', '--reason', 'x'], /give --code CODE alone/],
   ])('refuses %j', async (args, message) => {
     await expect(runCommand(requestCommand, args)).rejects.toThrow(UsageError);
     await expect(runCommand(requestCommand, args)).rejects.toThrow(message);
