@@ -54,7 +54,7 @@ export async function startConsoleWorld(settings: Pick<ServerConfig, 'ssoSetting
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-console-'));
   const pagesDir = join(dir, 'pages');
   const [browser] = await Promise.all([
-    chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] }),
+    chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--lang=en-GB'], env: { ...process.env, LANGUAGE: 'en_GB' } }),
     buildConsolePages(pagesDir, { minify: false }),
   ]);
   const server = await startServer(
