@@ -18,7 +18,8 @@ export interface DeviceRuleOptions {
   viaPort: boolean;
 }
 
-function single<T>(value: T): RuleAttribute<T> {
+/** An attribute with one value and no set operator: `serial "X"`. */
+export function single<T>(value: T): RuleAttribute<T> {
   return { operator: undefined, values: [value] };
 }
 
@@ -26,7 +27,8 @@ function hex2(n: number): string {
   return n.toString(16).padStart(2, '0');
 }
 
-function interfacePattern(i: InterfaceType): InterfacePattern {
+/** An interface type as a `with-interface` pattern: `08:06:50`. */
+export function interfacePattern(i: InterfaceType): InterfacePattern {
   return { classCode: hex2(i.classCode), subclass: hex2(i.subclass), protocol: hex2(i.protocol) };
 }
 

@@ -1,11 +1,11 @@
 /** The USBGuard `allow` rule an approval gives a requested device: by serial, by model (with its interfaces) or by hash, built as data and printed. */
 
-import type { InterfaceType } from '../../devices/device';
+import { interfacePattern, single } from '../../devices/device-rule';
 import type { Result } from '../../policy/policy-document';
 import { compileDeviceMatch } from '../../rules/device-match';
 import { parseRule, RuleSyntaxError } from '../../rules/parser';
 import { printRule } from '../../rules/printer';
-import type { InterfacePattern, Rule, RuleAttribute } from '../../rules/rule';
+import type { Rule } from '../../rules/rule';
 import { assertNever } from '../../util/assert-never';
 import { makerAndModel, vendorProduct, type RequestedDevice } from './device-words';
 
@@ -13,18 +13,6 @@ import { makerAndModel, vendorProduct, type RequestedDevice } from './device-wor
 export type DeviceScopeKind = 'serial' | 'model' | 'hash';
 
 const HEX4 = /^[0-9a-fA-F]{4}$/;
-
-function single<T>(value: T): RuleAttribute<T> {
-  return { operator: undefined, values: [value] };
-}
-
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0');
-}
-
-function interfacePattern(i: InterfaceType): InterfacePattern {
-  return { classCode: hex2(i.classCode), subclass: hex2(i.subclass), protocol: hex2(i.protocol) };
-}
 
 function isByte(n: number): boolean {
   return Number.isInteger(n) && n >= 0 && n <= 0xff;
