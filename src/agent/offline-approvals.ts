@@ -2,8 +2,7 @@
 import { z } from 'zod';
 import type { Device } from '../devices/device';
 import type { Result } from '../policy/policy-document';
-import { readTextIfExists } from '../policy/read-text';
-import { formatIssues, plainIssueMessages } from '../policy/zod-issues';
+import { readJsonIfExists, readTextIfExists } from '../policy/read-text';
 import { UsedOfflineCodes, verifyOfflineCode } from '../server/auth/offline-codes';
 import { writeFileAtomic } from '../util/atomic-write';
 
@@ -40,21 +39,9 @@ export class OfflineApprovals {
     if (secretText.value === undefined) return { ok: true, value: undefined };
     const secret = Buffer.from(secretText.value.trim(), 'base64url');
     if (secret.length < 16) return { ok: false, error: `${files.secretFile}: expected the offline-code secret from enrolment (base64, at least 16 bytes)` };
-    const stateText = await readTextIfExists(files.stateFile);
-    if (!stateText.ok) return stateText;
-    let allowances: OfflineAllowance[] = [];
-    if (stateText.value !== undefined) {
-      let value: unknown;
-      try {
-        value = JSON.parse(stateText.value);
-      } catch (error) {
-        return { ok: false, error: `${files.stateFile}: not valid JSON (${(error as Error).message})` };
-      }
-      const parsed = allowancesSchema.safeParse(value, { error: plainIssueMessages });
-      if (!parsed.success) return { ok: false, error: formatIssues(files.stateFile, parsed.error.issues) };
-      allowances = parsed.data;
-    }
-    return { ok: true, value: new OfflineApprovals(secret, machine, files.stateFile, allowances) };
+    const allowances = await readJsonIfExists(files.stateFile, allowancesSchema);
+    if (!allowances.ok) return allowances;
+    return { ok: true, value: new OfflineApprovals(secret, machine, files.stateFile, allowances.value ?? []) };
   }
 
   /**

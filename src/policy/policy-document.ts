@@ -6,7 +6,7 @@ import { idlePolicySchema } from '../idle/idle-policy';
 import { parseRule, RuleSyntaxError } from '../rules/parser';
 import type { Rule } from '../rules/rule';
 import { assertNever } from '../util/assert-never';
-import { expecting, formatIssues, plainIssueMessages } from './zod-issues';
+import { expecting, parseJsonWith } from './zod-issues';
 
 export const POLICY_FORMAT = 'portcullis-policy/1';
 
@@ -141,12 +141,5 @@ export type OtherDeviceApproval = z.infer<typeof otherDeviceApprovalSchema>;
  * `policy.json: rules[2].expires: expected an ISO 8601 date ...`.
  */
 export function parsePolicyDocument(json: string, file: string): Result<PolicyDocument> {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    return { ok: false, error: `${file}: not valid JSON (${(error as Error).message})` };
-  }
-  const parsed = policyDocumentSchema.safeParse(value, { error: plainIssueMessages });
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: formatIssues(file, parsed.error.issues) };
+  return parseJsonWith(json, file, policyDocumentSchema);
 }

@@ -1,6 +1,7 @@
 /** Turns zod issues into one-line messages that name the file and the field (`policy.json: rules[2].expires: ...`). */
 
 import { z } from 'zod';
+import type { Result } from './policy-document';
 
 /** `['rules', 2, 'expires']` → `rules[2].expires`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -33,6 +34,23 @@ export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[]):
   return issues
     .map((issue) => (issue.path.length === 0 ? `${file}: ${issue.message}` : `${file}: ${fieldPath(issue.path)}: ${issue.message}`))
     .join('\n');
+}
+
+/** `value` checked with `schema`; every problem is one line naming `source` and the field. */
+export function validateWith<T>(value: unknown, schema: z.ZodType<T>, source: string): Result<T> {
+  const parsed = schema.safeParse(value, { error: plainIssueMessages });
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: formatIssues(source, parsed.error.issues) };
+}
+
+/** JSON text parsed and checked with `schema`. Never throws for bad input: text that is not JSON is one line too (`source: not valid JSON (...)`). */
+export function parseJsonWith<T>(text: string, source: string, schema: z.ZodType<T>): Result<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `${source}: not valid JSON (${(error as Error).message})` };
+  }
+  return validateWith(value, schema, source);
 }
 
 function article(expected: string): string {

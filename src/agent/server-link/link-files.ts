@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Result } from '../../policy/policy-document';
 import { POLICY_FILE } from '../../policy/policy-store';
-import { readText, readTextIfExists } from '../../policy/read-text';
-import { formatIssues, plainIssueMessages } from '../../policy/zod-issues';
+import { readJsonIfExists, readText } from '../../policy/read-text';
 import { writeFileAtomic } from '../../util/atomic-write';
 
 export const SERVER_DIR = 'server';
@@ -52,23 +51,10 @@ export type ServerIdentity = z.infer<typeof identitySchema>;
 
 const auditShippedSchema = z.strictObject({ lastSeq: z.int().min(0), shippedAt: z.iso.datetime({ offset: true }).optional() });
 
-/** Parses a JSON state file with `schema`; errors name the file and the field. */
-async function readJson<T>(path: string, schema: z.ZodType<T>): Promise<Result<T | undefined>> {
-  const text = await readTextIfExists(path);
-  if (!text.ok || text.value === undefined) return text as Result<undefined>;
-  let value: unknown;
-  try {
-    value = JSON.parse(text.value);
-  } catch (error) {
-    return { ok: false, error: `${path}: not valid JSON (${(error as Error).message})` };
-  }
-  const parsed = schema.safeParse(value, { error: plainIssueMessages });
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: formatIssues(path, parsed.error.issues) };
-}
 
 /** The identity, undefined when this PC has not enrolled. */
 export function readIdentity(paths: ServerLinkPaths): Promise<Result<ServerIdentity | undefined>> {
-  return readJson(paths.identity, identitySchema);
+  return readJsonIfExists(paths.identity, identitySchema);
 }
 
 export interface LinkCredentials {
@@ -118,7 +104,7 @@ export async function writeEnrolment(paths: ServerLinkPaths, files: EnrolmentFil
 
 /** The last seq the server acknowledged (0 when nothing was shipped yet). */
 export async function readAuditShipped(paths: ServerLinkPaths): Promise<Result<number>> {
-  const state = await readJson(paths.auditShipped, auditShippedSchema);
+  const state = await readJsonIfExists(paths.auditShipped, auditShippedSchema);
   return state.ok ? { ok: true, value: state.value?.lastSeq ?? 0 } : state;
 }
 

@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import type { Result } from '../../policy/policy-document';
-import { formatIssues, plainIssueMessages } from '../../policy/zod-issues';
+import { parseJsonWith } from '../../policy/zod-issues';
 import type { Logger } from '../../util/logger';
 
 /** The body of every refusal. */
@@ -37,18 +37,7 @@ export function rawBody(body: unknown): Buffer | undefined {
 export function parseBody<T>(body: unknown, schema: z.ZodType<T>, name = 'body'): Result<T> {
   const bytes = rawBody(body);
   if (bytes === undefined) return { ok: false, error: `${name}: required, but missing: send a JSON object` };
-  let value: unknown;
-  try {
-    value = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    return { ok: false, error: `${name}: not valid JSON (${(error as Error).message})` };
-  }
-  return validate(value, schema, name);
-}
-
-export function validate<T>(value: unknown, schema: z.ZodType<T>, name: string): Result<T> {
-  const parsed = schema.safeParse(value, { error: plainIssueMessages });
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: formatIssues(name, parsed.error.issues) };
+  return parseJsonWith(bytes.toString('utf8'), name, schema);
 }
 
 const FASTIFY_CODES: Record<string, string> = {

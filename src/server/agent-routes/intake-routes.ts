@@ -7,7 +7,8 @@ import type { AuditStore } from '../audit-store';
 import type { RequestStore } from '../request-store';
 import type { Logger } from '../../util/logger';
 import { agentIdOf } from './agent-auth';
-import { parseBody, refuse, validate } from './agent-replies';
+import { validateWith } from '../../policy/zod-issues';
+import { parseBody, refuse } from './agent-replies';
 
 export interface IntakeRoutesDeps {
   requests: RequestStore;
@@ -45,7 +46,7 @@ export function intakeRoutes(app: FastifyInstance, deps: IntakeRoutesDeps): void
 
   app.get(AGENT_PATHS.requests, async (request, reply) => {
     const agentId = agentIdOf(request);
-    const query = validate(request.query, statusQuery, 'query');
+    const query = validateWith(request.query, statusQuery, 'query');
     if (!query.ok) return refuse(reply, 400, 'invalid-query', query.error);
     return reply.send({ requests: await deps.requests.statuses(agentId, query.value.ids) } satisfies { requests: RequestStatus[] });
   });

@@ -1,7 +1,7 @@
 /** The school's base policy: the settings and rules IT set for every PC (mode, default target, rules, other devices, idle), which each version carries before SLT's approvals. */
 
 import { policyDocumentSchema, type PolicyDocument, type Result } from '../../policy/policy-document';
-import { formatIssues, plainIssueMessages } from '../../policy/zod-issues';
+import { parseJsonWith } from '../../policy/zod-issues';
 
 /** A policy document without what the server sets on each version (format, version, issuedAt, and the DPO's retention). */
 export type BasePolicy = Omit<PolicyDocument, 'format' | 'version' | 'issuedAt' | 'auditRetentionMonths'>;
@@ -20,14 +20,7 @@ const basePolicySchema = policyDocumentSchema.omit({ format: true, version: true
  * `base.json: rules[1].rule: ...`.
  */
 export function parseBasePolicy(text: string, source: string): Result<BasePolicy> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, error: `${source}: not valid JSON (${(error as Error).message})` };
-  }
-  const parsed = basePolicySchema.safeParse(value, { error: plainIssueMessages });
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: formatIssues(source, parsed.error.issues) };
+  return parseJsonWith(text, source, basePolicySchema);
 }
 
 /** The base policy of a published (or built-in) document: its settings and the rules that answer no request, less those the approvals made. */
