@@ -1,9 +1,12 @@
-/** Who a one-off `portcullis server ...` command acts as: the console user `--by` names, or the only IT admin. */
+/** What one-off `portcullis server ...` commands share: the database `--data` or DATABASE_URL names, and who they act as (the console user `--by` names, or the only IT admin). */
 
 import type { Result } from '../../policy/policy-document';
 import type { Database } from '../../server/db/database';
 import type { Role } from '../../server/users/roles';
-import { DEFAULT_DATA_DIR } from '../../server/server-config';
+import { DEFAULT_DATA_DIR, resolveStorage, type ServerStorage } from '../../server/server-config';
+import { openServerDatabase } from '../../server/start-server';
+import type { Logger } from '../../util/logger';
+import { UsageError } from '../command';
 
 /** How every one-off server command names its database. */
 export const DATA_HELP = `--data DIR: the SQLite database's directory (default ${DEFAULT_DATA_DIR}); DATABASE_URL=postgres://... in the environment uses PostgreSQL instead`;
@@ -29,4 +32,16 @@ export async function itAdmin(db: Database, by: string | undefined): Promise<Res
   if (admins.length === 1 && only !== undefined) return { ok: true, value: only };
   if (admins.length === 0) return { ok: false, error: '--by: there is no IT admin: add one with portcullis server user add --role it-admin, or name the console user with --by EMAIL' };
   return { ok: false, error: `--by: there are ${admins.length} IT admins (${admins.map((admin) => admin.email).join(', ')}): say which of you it is with --by EMAIL` };
+}
+
+/** Runs `work` on the database `--data`/DATABASE_URL name, migrated, and closes it; a bad choice of database is a usage error. */
+export async function withServerDatabase<T>(data: string | undefined, env: NodeJS.ProcessEnv, logger: Logger, work: (db: Database, storage: ServerStorage) => Promise<T>): Promise<T> {
+  const storage = resolveStorage(data, env);
+  if (!storage.ok) throw new UsageError(storage.error);
+  const db = await openServerDatabase(storage.value, logger);
+  try {
+    return await work(db, storage.value);
+  } finally {
+    await db.close();
+  }
 }

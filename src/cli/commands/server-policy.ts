@@ -4,17 +4,14 @@ import { ApprovalStore, DecisionRefused } from '../../server/approval-store';
 import { currentBase } from '../../server/approval-records';
 import { parseBasePolicy } from '../../server/approvals/base-policy';
 import { policyDocumentText } from '../../server/approvals/policy-text';
-import type { Database } from '../../server/db/database';
 import { PolicyPublisher } from '../../server/policy-publisher';
 import { HEARTBEAT_MS } from '../../server/policy-stream';
-import { resolveStorage } from '../../server/server-config';
 import { loadServerKeys } from '../../server/server-keys';
-import { openServerDatabase } from '../../server/start-server';
 import { readText } from '../../policy/read-text';
 import { createLogger, type Logger } from '../../util/logger';
 import { fail, UsageError, type Command } from '../command';
 import { parseCommandLine } from '../parse-command-line';
-import { DATA_HELP, itAdmin } from './server-admin';
+import { DATA_HELP, itAdmin, withServerDatabase } from './server-admin';
 
 export interface ServerPolicyCommandDeps {
   env: NodeJS.ProcessEnv;
@@ -23,17 +20,6 @@ export interface ServerPolicyCommandDeps {
 
 export function createServerPolicyCommands(deps: ServerPolicyCommandDeps = { env: process.env }): Command[] {
   const logger = deps.logger ?? createLogger('server', process.stderr, 'warn');
-  /** Runs `work` on the database `--data`/DATABASE_URL name, migrated, and closes it. */
-  const withDatabase = async <T>(data: string | undefined, work: (db: Database) => Promise<T>): Promise<T> => {
-    const storage = resolveStorage(data, deps.env);
-    if (!storage.ok) throw new UsageError(storage.error);
-    const db = await openServerDatabase(storage.value, logger);
-    try {
-      return await work(db);
-    } finally {
-      await db.close();
-    }
-  };
 
   const show: Command = {
     path: ['server', 'policy', 'base', 'show'],
@@ -41,7 +27,7 @@ export function createServerPolicyCommands(deps: ServerPolicyCommandDeps = { env
     usage: `portcullis server policy base show [--data DIR] > base.json   (${DATA_HELP})`,
     async run(args, io) {
       const { values } = parseCommandLine({ args, options: { data: { type: 'string' } } });
-      const { base, version } = await withDatabase(values.data, currentBase);
+      const { base, version } = await withServerDatabase(values.data, deps.env, logger, currentBase);
       io.out(policyDocumentText(base));
       io.err(version === null ? 'The built-in default: no policy has been published yet.\n' : `From policy version ${version}.\n`);
       return 0;
@@ -60,12 +46,10 @@ export function createServerPolicyCommands(deps: ServerPolicyCommandDeps = { env
       if (!text.ok) return fail(io, text.error);
       const base = parseBasePolicy(text.value, file);
       if (!base.ok) return fail(io, base.error);
-      const storage = resolveStorage(values.data, deps.env);
-      if (!storage.ok) throw new UsageError(storage.error);
-      return withDatabase(values.data, async (db) => {
+      return withServerDatabase(values.data, deps.env, logger, async (db, storage) => {
         const by = await itAdmin(db, values.by);
         if (!by.ok) return fail(io, by.error);
-        const keys = await loadServerKeys({ dataDir: storage.value.kind === 'sqlite' ? storage.value.dataDir : undefined, privateKeyPath: values['policy-key'] }, { logger });
+        const keys = await loadServerKeys({ dataDir: storage.kind === 'sqlite' ? storage.dataDir : undefined, privateKeyPath: values['policy-key'] }, { logger });
         const approvals = new ApprovalStore({ db, publisher: new PolicyPublisher({ db, keys, logger }), logger });
         const published = await approvals.publishBase(base.value, { id: by.value.id, name: by.value.name, role: by.value.role }).catch((error: unknown) => {
           if (error instanceof DecisionRefused) return error;

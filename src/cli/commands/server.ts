@@ -3,16 +3,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerLogOptions } from '../../server/app';
 import type { ScryptParams } from '../../server/auth/password-hash';
-import { resolveServerConfig, resolveStorage, DEFAULT_HOST, DEFAULT_PORT } from '../../server/server-config';
+import { resolveServerConfig, DEFAULT_HOST, DEFAULT_PORT } from '../../server/server-config';
 import { AgentStore, createEnrolToken, revokeAgent } from '../../server/agent-store';
-import { openServerDatabase, startServer } from '../../server/start-server';
+import { startServer } from '../../server/start-server';
 import { ROLES } from '../../server/users/roles';
 import { UserStore, type User } from '../../server/users/user-store';
 import type { Result } from '../../policy/policy-document';
 import { configuredLevel, createLogger, type Logger } from '../../util/logger';
 import { fail, UsageError, type CliIo, type Command } from '../command';
 import { parseCommandLine } from '../parse-command-line';
-import { DATA_HELP, itAdmin } from './server-admin';
+import { DATA_HELP, itAdmin, withServerDatabase } from './server-admin';
 import { untilSignal } from '../until-signal';
 import { PORTCULLIS_VERSION } from '../version';
 
@@ -50,16 +50,8 @@ export function createServerCommands(deps: ServerCommandDeps = realDeps): Comman
   // A one-off command need not say that it opened the database.
   const quietLogger = deps.logger ?? createLogger('server', process.stderr, 'warn');
   /** Runs `work` on the user store of the database `--data`/DATABASE_URL name, migrated, and closes it. */
-  const withUsers = async (data: string | undefined, work: (users: UserStore) => Promise<Result<User>>): Promise<Result<User>> => {
-    const storage = resolveStorage(data, deps.env);
-    if (!storage.ok) throw new UsageError(storage.error);
-    const db = await openServerDatabase(storage.value, quietLogger);
-    try {
-      return await work(new UserStore({ db, clock: Date.now, scryptParams: deps.scryptParams }));
-    } finally {
-      await db.close();
-    }
-  };
+  const withUsers = (data: string | undefined, work: (users: UserStore) => Promise<Result<User>>): Promise<Result<User>> =>
+    withServerDatabase(data, deps.env, quietLogger, (db) => work(new UserStore({ db, clock: Date.now, scryptParams: deps.scryptParams })));
 
   const server: Command = {
     path: ['server'],
@@ -136,19 +128,14 @@ export function createServerCommands(deps: ServerCommandDeps = realDeps): Comman
       const { values } = parseCommandLine({ args, options: { hours: { type: 'string' }, by: { type: 'string' }, data: { type: 'string' } } });
       const hours = values.hours === undefined ? TOKEN_HOURS.default : /^[0-9]{1,4}$/.test(values.hours) ? Number(values.hours) : Number.NaN;
       if (!(hours >= 1 && hours <= TOKEN_HOURS.max)) throw new UsageError(`--hours: expected a whole number of hours from 1 to ${TOKEN_HOURS.max}, not ${JSON.stringify(values.hours)}`);
-      const storage = resolveStorage(values.data, deps.env);
-      if (!storage.ok) throw new UsageError(storage.error);
-      const db = await openServerDatabase(storage.value, quietLogger);
-      try {
+      return withServerDatabase(values.data, deps.env, quietLogger, async (db) => {
         const issuer = await itAdmin(db, values.by);
         if (!issuer.ok) return fail(io, issuer.error);
         const issued = await createEnrolToken(new AgentStore({ db }), issuer.value.id, hours * 60 * 60_000);
         io.out(`${issued.token}\n`);
         io.err(`One-time enrolment token issued by ${issuer.value.email}, valid until ${issued.expiresAt.toISOString()}: it enrols one PC. It is not shown again.\n`);
         return 0;
-      } finally {
-        await db.close();
-      }
+      });
     },
   };
 
@@ -159,20 +146,16 @@ export function createServerCommands(deps: ServerCommandDeps = realDeps): Comman
     async run(args, io) {
       const { values } = parseCommandLine({ args, options: { id: { type: 'string' }, by: { type: 'string' }, data: { type: 'string' } } });
       if (values.id === undefined) throw new UsageError('--id is required: the agent id (agt_...) from the console\'s Agents page');
-      const storage = resolveStorage(values.data, deps.env);
-      if (!storage.ok) throw new UsageError(storage.error);
-      const db = await openServerDatabase(storage.value, quietLogger);
-      try {
+      const id = values.id;
+      return withServerDatabase(values.data, deps.env, quietLogger, async (db) => {
         const by = await itAdmin(db, values.by);
         if (!by.ok) return fail(io, by.error);
-        const outcome = await revokeAgent(new AgentStore({ db }), values.id, by.value.id);
-        if (outcome === 'unknown-agent') return fail(io, `--id: no agent ${values.id}`);
-        if (outcome === 'already-revoked') return fail(io, `--id: agent ${values.id} was already revoked`);
-        io.out(`Revoked agent ${values.id}: the PC must be enrolled again to take part.\n`);
+        const outcome = await revokeAgent(new AgentStore({ db }), id, by.value.id);
+        if (outcome === 'unknown-agent') return fail(io, `--id: no agent ${id}`);
+        if (outcome === 'already-revoked') return fail(io, `--id: agent ${id} was already revoked`);
+        io.out(`Revoked agent ${id}: the PC must be enrolled again to take part.\n`);
         return 0;
-      } finally {
-        await db.close();
-      }
+      });
     },
   };
 
