@@ -256,7 +256,11 @@ export class AgentService {
     const env: ConditionEnvironment = { now: this.deps.clock, random: this.deps.random, allowedDevices: () => this.allowedDevices() };
     const decided = lockoutSafeDecision(device, this.state.policy.engine.decide(device, env), { atStart });
     const code = decided.decision.target === 'allow' ? undefined : this.deps.offlineCodes?.allowanceFor(device, this.deps.clock().getTime());
-    if (code === undefined) return decided;
+    if (code === undefined) {
+      // Allowed by the policy now (an approval arrived), or blocked: no code's expiry concerns this device any more.
+      this.codeAllowedUntil.delete(device.viaPort);
+      return decided;
+    }
     this.codeAllowedUntil.set(device.viaPort, code.expiresAt);
     return { decision: { target: 'allow', implicit: false, reason: `allowed until ${new Date(code.expiresAt).toISOString()} by a one-time code from SLT, typed by ${code.user}` } };
   }

@@ -67,6 +67,22 @@ describe('OfflineApprovals', () => {
 });
 
 describe('a device let in by a code', () => {
+  it('stops watching the code once SLT approve the device for good', async () => {
+    let now = NOW;
+    const issued = codeFor(11, { hours: 1 });
+    const { agent, enforcer } = await startTestAgent({ dir, rules: '', present: [STICK], clock: () => new Date(now), offlineCodes: await open() });
+    await agent.start();
+    await agent.useOfflineCode('1-2', issued.code, { user: 'jsmith' });
+    await writeFile(join(dir, 'rules.conf'), `allow id 0781:5567 serial "${STICK.serial}"\n`);
+    await agent.reloadPolicy();
+    expect(enforcer.applied.map((a) => a.plan.target)).toEqual(['block', 'allow', 'allow']);
+    now = issued.expiresAt + 1;
+    await agent.reloadPolicyIfStale();
+    await agent.reloadPolicyIfStale();
+    // Past the code's expiry the policy still allows it, and nothing is decided again.
+    expect(enforcer.applied).toHaveLength(3);
+  });
+
   it('is allowed until the code expires, then blocked again; a PC without codes says so', async () => {
     let now = NOW;
     const issued = codeFor(9, { hours: 1 });
